@@ -1,0 +1,62 @@
+/// One command that would run, after unwrapping wrappers and substitutions, with what Airlock
+/// concluded about it. The policy decides on each of these separately.
+public struct AnalyzedCommand: Sendable, Hashable {
+    /// The program's name (`git`, not `/usr/bin/git`); empty when it is computed at run time.
+    public var binary: String
+    /// Arguments after the program name, quote-removed; expansions shown as written.
+    public var args: [String]
+    /// The first non-option argument(s) naming the operation (`push`, `db:drop`, `s3 rm`).
+    public var subcommand: String?
+    public var effect: EffectClass
+    /// Why the analysis chose `effect`, in words (`kubectl delete removes resources`).
+    public var effectReason: String
+    public var targets: [Target]
+    public var paths: [PathAccess]
+    /// Git branches a push would change.
+    public var branches: [String]
+    /// An interactive session (a database shell, `ssh host` with no command): its effect
+    /// depends on what a person or agent types next.
+    public var interactive: Bool
+    /// Wrappers this command was found inside, outermost first (`sudo`, `bash -c`, `ssh prod-1`).
+    public var via: [String]
+    /// SQL or other statements the command carries, for explanations.
+    public var statements: [String]
+
+    /// Filled by environment resolution: the environment each target maps to and the one the
+    /// command acts in (the most sensitive of its targets'), with the reason.
+    public var environment: String
+    public var environmentReason: String
+
+    public init(
+        binary: String,
+        args: [String],
+        subcommand: String? = nil,
+        effect: EffectClass,
+        effectReason: String,
+        targets: [Target] = [],
+        paths: [PathAccess] = [],
+        branches: [String] = [],
+        interactive: Bool = false,
+        via: [String] = [],
+        statements: [String] = []
+    ) {
+        self.binary = binary
+        self.args = args
+        self.subcommand = subcommand
+        self.effect = effect
+        self.effectReason = effectReason
+        self.targets = targets
+        self.paths = paths
+        self.branches = branches
+        self.interactive = interactive
+        self.via = via
+        self.statements = statements
+        self.environment = ""
+        self.environmentReason = ""
+    }
+
+    /// The command as a person would type it.
+    public var displayText: String {
+        ([binary.isEmpty ? "<computed>" : binary] + args.map(ShellQuoting.quoteIfNeeded)).joined(separator: " ")
+    }
+}

@@ -1,0 +1,140 @@
+/// Why a rule did or did not apply to a command, for `airlock explain`.
+public struct RuleTrace: Sendable, Hashable {
+    public var ruleID: String
+    public var decision: Verdict
+    public var environment: String
+    public var matched: Bool
+    /// For a rule that did not match, the first condition that failed, in words.
+    public var detail: String
+}
+
+/// The verdict on one analysed command.
+public struct CommandDecision: Sendable, Hashable {
+    public var command: AnalyzedCommand
+    public var verdict: Verdict
+    /// The rule that decided, or nil when the policy's default did.
+    public var rule: Rule?
+    public var trace: [RuleTrace]
+}
+
+/// What matched: a rule of the policy, the policy's default, or Airlock itself refusing input
+/// it could not analyse or a policy it could not load.
+public struct MatchedRule: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case rule, `default`, analysis, policyError = "policy-error"
+    }
+    public var id: String
+    public var kind: Kind
+    public var reason: String
+    public var suggestion: String?
+
+    public init(id: String, kind: Kind, reason: String, suggestion: String? = nil) {
+        self.id = id
+        self.kind = kind
+        self.reason = reason
+        self.suggestion = suggestion
+    }
+}
+
+/// The answer for a whole action.
+public struct Decision: Sendable, Hashable {
+    /// What the door must do. In monitor mode always `allow`.
+    public var verdict: Verdict
+    /// What the policy decided, before monitor mode.
+    public var policyVerdict: Verdict
+    public var mode: Policy.Mode
+    public var rule: MatchedRule
+    /// The environment of the deciding command.
+    public var environment: String
+    public var commands: [CommandDecision]
+    /// Problems found while analysing (parse errors, bounds), which decided on their own.
+    public var problems: [String]
+    public var action: Action
+
+    public var reason: String { rule.reason }
+}
+
+/// Evaluates a policy over analysed commands. Total and deterministic: no I/O, no clock.
+public struct Evaluator: Sendable {
+    public let policy: Policy
+    let resolver: EnvironmentResolver
+
+    public init(policy: Policy) {
+        self.policy = policy
+        self.resolver = EnvironmentResolver(environments: policy.environments)
+    }
+
+    /// Decides on an analysis. Analysis problems deny on their own: a line we cannot parse is
+    /// one whose effect we cannot know, and a shell would reject or misread it anyway.
+    public func decide(_ analysis: Analysis, context: Context) -> Decision {
+        var decisions: [CommandDecision] = []
+        for command in analysis.commands {
+            decisions.append(decide(command, context: context))
+        }
+
+        let mode = policy.mode
+        if let problem = analysis.problems.first {
+            let rule = MatchedRule(
+                id: "airlock-unanalysable",
+                kind: .analysis,
+                reason: "the command could not be analysed: \(problem)",
+                suggestion: "fix the command so a shell would accept it, or split it into simpler commands"
+            )
+            return Decision(
+                verdict: mode == .monitor ? .allow : .deny, policyVerdict: .deny, mode: mode, rule: rule,
+                environment: decisions.first?.command.environment ?? EnvironmentResolver.local,
+                commands: decisions, problems: analysis.problems, action: analysis.action)
+        }
+
+        // The strictest command decides; among equals, the first (in execution order).
+        var deciding: CommandDecision? = nil
+        for decision in decisions where deciding.map({ decision.verdict > $0.verdict }) ?? true {
+            deciding = decision
+        }
+        let verdict = deciding?.verdict ?? policy.defaultDecision
+        let matched: MatchedRule
+        if let rule = deciding?.rule {
+            matched = MatchedRule(id: rule.id, kind: .rule, reason: rule.reason, suggestion: rule.suggestion)
+        } else {
+            matched = MatchedRule(id: "default", kind: .default, reason: "no rule matched; the policy's default is \(policy.defaultDecision.rawValue)")
+        }
+        return Decision(
+            verdict: mode == .monitor ? .allow : verdict, policyVerdict: verdict, mode: mode, rule: matched,
+            environment: deciding?.command.environment ?? EnvironmentResolver.local,
+            commands: decisions, problems: [], action: analysis.action)
+    }
+
+    /// Decides on one command: judged in each environment its targets map to, strictest wins.
+    public func decide(_ command: AnalyzedCommand, context: Context) -> CommandDecision {
+        var best: CommandDecision? = nil
+        for (environment, reason) in resolver.environments(for: command) {
+            var judged = command
+            judged.environment = environment
+            judged.environmentReason = reason
+            let decision = decide(judged, in: environment, context: context)
+            if best.map({ decision.verdict > $0.verdict }) ?? true {
+                var merged = decision
+                merged.trace = (best?.trace ?? []) + decision.trace
+                best = merged
+            } else if var current = best {
+                current.trace += decision.trace
+                best = current
+            }
+        }
+        // `environments(for:)` always yields at least one environment.
+        return best ?? CommandDecision(command: command, verdict: policy.defaultDecision, rule: nil, trace: [])
+    }
+
+    private func decide(_ command: AnalyzedCommand, in environment: String, context: Context) -> CommandDecision {
+        var trace: [RuleTrace] = []
+        var winner: Rule? = nil
+        for rule in policy.rules {
+            let failure = ConditionMatcher.firstFailure(of: rule, command: command, environment: environment, context: context)
+            trace.append(RuleTrace(ruleID: rule.id, decision: rule.decision, environment: environment, matched: failure == nil, detail: failure ?? "matched"))
+            if failure == nil, winner.map({ rule.decision > $0.decision }) ?? true {
+                winner = rule
+            }
+        }
+        return CommandDecision(command: command, verdict: winner?.decision ?? policy.defaultDecision, rule: winner, trace: trace)
+    }
+}

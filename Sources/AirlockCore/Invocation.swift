@@ -1,0 +1,155 @@
+/// One argument after expansion as far as it can be known without running anything.
+struct Arg: Sendable, Hashable {
+    /// The value when `known`; otherwise the text as written (`$DIR/x`, `$(…)`).
+    var text: String
+    /// Fully known: no unresolved parameter, no substitution.
+    var known: Bool
+    /// Contains unquoted glob characters that the shell would expand.
+    var glob: Bool
+
+    init(_ text: String, known: Bool = true, glob: Bool = false) {
+        self.text = text
+        self.known = known
+        self.glob = glob
+    }
+}
+
+/// Where a command's standard input comes from, as far as the analysis can tell.
+enum Stdin: Sendable, Hashable {
+    /// The terminal or whatever the caller provides: nothing known.
+    case inherited
+    /// Known text (a heredoc, a here-string, `echo '…' |`).
+    case text(String)
+    /// A file (`< file`, `cat file |`).
+    case file(String)
+    /// Something only known at run time (`curl … |`, `base64 -d |`).
+    case dynamic(String)
+}
+
+/// A program about to run: its argv, environment, standard input and where it sits.
+struct Invocation: Sendable {
+    var name: String
+    var args: [Arg]
+    /// The environment it would see, including `VAR=x` prefixes and `export`s earlier in the line.
+    var environment: [String: String]
+    var stdin: Stdin
+    var frame: Frame
+    /// Paths its redirections read or write.
+    var redirectPaths: [PathAccess]
+
+    var argTexts: [String] { args.map(\.text) }
+}
+
+/// What wrappers and interpreters pass down to the commands they run.
+struct Frame: Sendable {
+    var via: [String] = []
+    var interpretationDepth: Int = 0
+    /// Targets inherited from a wrapper that runs commands elsewhere (`ssh host`, `kubectl exec`).
+    var inheritedTargets: [Target] = []
+    /// Commands run on another machine: local paths and local environment do not apply.
+    var remote: Bool = false
+    /// The directory commands run in; nil once a `cd` went somewhere not known.
+    var cwd: String?
+    /// Variables set earlier in the line (`X=1; export Y=2`), over the context environment.
+    var environment: [String: String] = [:]
+
+    func entering(_ wrapper: String) -> Frame {
+        var next = self
+        next.via.append(wrapper)
+        return next
+    }
+}
+
+/// Splits arguments into options and operands given which options take a value. Handles
+/// `--opt=value`, `--opt value`, `-xVALUE`, `-x value`, clustered short flags (`-rf`) and `--`.
+struct OptionScan: Sendable {
+    struct Option: Sendable, Hashable {
+        var name: String
+        var value: String?
+    }
+
+    var options: [Option] = []
+    /// Non-option arguments, with their index in the original list.
+    var operands: [(index: Int, arg: Arg)] = []
+    /// Index of the first argument after `--`, if present.
+    var doubleDashIndex: Int?
+
+    /// - Parameters:
+    ///   - valued: options that take a value (`-h`, `--host`).
+    ///   - stopAtFirstOperand: POSIX style (`sudo`, `ssh`): options end at the first operand.
+    init(_ args: [Arg], valued: Set<String>, stopAtFirstOperand: Bool = false) {
+        var i = 0
+        var onlyOperands = false
+        while i < args.count {
+            let arg = args[i]
+            let text = arg.text
+            if onlyOperands || !arg.known || !text.hasPrefix("-") || text == "-" {
+                operands.append((i, arg))
+                if stopAtFirstOperand { onlyOperands = true }
+                i += 1
+                continue
+            }
+            if text == "--" {
+                doubleDashIndex = i + 1
+                onlyOperands = true
+                i += 1
+                continue
+            }
+            if text.hasPrefix("--") {
+                if let eq = text.firstIndex(of: "=") {
+                    options.append(Option(name: String(text[..<eq]), value: String(text[text.index(after: eq)...])))
+                } else if valued.contains(text) {
+                    options.append(Option(name: text, value: i + 1 < args.count ? args[i + 1].text : nil))
+                    i += 1
+                } else {
+                    options.append(Option(name: text, value: nil))
+                }
+                i += 1
+                continue
+            }
+            // Single-dash: a valued long-ish option (`-chdir=x`, `-var-file`) or a cluster.
+            if let eq = text.firstIndex(of: "="), valued.contains(String(text[..<eq])) || text.count > 3 {
+                options.append(Option(name: String(text[..<eq]), value: String(text[text.index(after: eq)...])))
+                i += 1
+                continue
+            }
+            if valued.contains(text) {
+                options.append(Option(name: text, value: i + 1 < args.count ? args[i + 1].text : nil))
+                i += 2
+                continue
+            }
+            let letters = Array(text.dropFirst())
+            var consumedNext = false
+            var j = 0
+            while j < letters.count {
+                let flag = "-" + String(letters[j])
+                if valued.contains(flag) {
+                    let rest = String(letters[(j + 1)...])
+                    if !rest.isEmpty {
+                        options.append(Option(name: flag, value: rest))
+                    } else {
+                        options.append(Option(name: flag, value: i + 1 < args.count ? args[i + 1].text : nil))
+                        consumedNext = true
+                    }
+                    break
+                }
+                options.append(Option(name: flag, value: nil))
+                j += 1
+            }
+            i += consumedNext ? 2 : 1
+        }
+    }
+
+    func has(_ names: String...) -> Bool { options.contains { names.contains($0.name) } }
+
+    /// The last value given for any of the names (later options override earlier ones).
+    func value(_ names: String...) -> String? {
+        options.last { names.contains($0.name) }?.value
+    }
+
+    func values(_ names: String...) -> [String] {
+        options.filter { names.contains($0.name) }.compactMap(\.value)
+    }
+
+    var operandTexts: [String] { operands.map(\.arg.text) }
+}

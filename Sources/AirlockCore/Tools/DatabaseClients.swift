@@ -1,0 +1,476 @@
+/// Database clients: where they connect (flags, URIs, conninfo, `PGHOST`/`DATABASE_URL`/
+/// `MYSQL_HOST`, `.env`) and what they send (`-c`, `-e`, `-f FILE`, heredocs, pipes). No
+/// statement at all is an interactive session.
+enum DatabaseClients {
+    static let handlers: [String: Tools.Handler] = [
+        "psql": psql, "pgcli": psql, "mysql": mysql, "mariadb": mysql, "mycli": mysql, "sqlite3": sqlite, "sqlite": sqlite,
+        "redis-cli": redis, "valkey-cli": redis, "keydb-cli": redis, "mongosh": mongo, "mongo": mongo,
+        "dropdb": pgUtility(.destructive, "dropdb deletes a whole database"),
+        "createdb": pgUtility(.write, "createdb creates a database"),
+        "dropuser": pgUtility(.destructive, "dropuser deletes a role"),
+        "createuser": pgUtility(.write, "createuser creates a role"),
+        "pg_dump": pgUtility(.read, "pg_dump reads a database"), "pg_dumpall": pgUtility(.read, "pg_dumpall reads every database"),
+        "pg_restore": pgRestore, "vacuumdb": pgUtility(.write, "vacuumdb vacuums a database"),
+        "reindexdb": pgUtility(.write, "reindexdb rebuilds indexes"), "clusterdb": pgUtility(.write, "clusterdb reorders tables"),
+        "pg_isready": pgUtility(.read, "pg_isready checks a server"), "mysqldump": mysqlDump, "mysqladmin": mysqlAdmin,
+        "clickhouse-client": clickhouse, "cockroach": cockroach, "mongodump": mongoUtility(.read, "mongodump reads a database"),
+        "mongorestore": mongoRestore, "mongoexport": mongoUtility(.read, "mongoexport reads a collection"),
+        "mongoimport": mongoImport,
+    ]
+
+    // MARK: PostgreSQL
+
+    /// psql's options that take a value (others, like `-t` and `-l`, are flags).
+    static let pgValued: Set<String> = [
+        "-h", "--host", "-p", "--port", "-U", "--username", "-d", "--dbname", "-c", "--command", "-f", "--file",
+        "-v", "--set", "--variable", "-o", "--output", "-L", "--log-file", "-P", "--pset", "-F", "--field-separator",
+        "-R", "--record-separator", "-T", "--table-attr", "--role", "--maintenance-db", "--section", "--table",
+        "--schema", "--exclude-schema", "--exclude-table", "--jobs", "--compress", "--encoding", "--superuser",
+        "--use-list", "--template", "--tablespace", "--locale", "--lock-wait-timeout",
+    ]
+
+    /// The servers a libpq client connects to: `-h`, a URI or conninfo in `-d` or the first
+    /// operand, `PGHOST`, `DATABASE_URL`, else the local socket.
+    static func pgTargets(_ scan: OptionScan, operands: [String], invocation: Invocation, session: AnalysisSession) -> [Target] {
+        var candidates = scan.values("-d", "--dbname", "--maintenance-db") + operands
+        candidates = candidates.filter { $0.contains("://") || $0.contains("=") }
+        for candidate in candidates {
+            if let targets = connectionTargets(candidate, source: "connection string"), !targets.isEmpty { return targets }
+        }
+        if let host = scan.value("-h", "--host") { return ServiceTarget.forHosts(host, source: "\(invocation.name) -h") }
+        if let (host, source) = invocation.lookup("PGHOST", session: session) { return ServiceTarget.forHosts(host, source: source) }
+        for variable in ["DATABASE_URL", "POSTGRES_URL", "POSTGRESQL_URL", "PG_URL"] {
+            if let (url, source) = invocation.lookup(variable, session: session), let targets = connectionTargets(url, source: source) { return targets }
+        }
+        if !invocation.frame.inheritedTargets.isEmpty { return invocation.frame.inheritedTargets }
+        return [ServiceTarget.forHost("", source: "no host given: the local socket")]
+    }
+
+    /// Hosts of a URI (`postgres://u@h1,h2/db`) or a conninfo string (`host=h dbname=d`).
+    static func connectionTargets(_ text: String, source: String) -> [Target]? {
+        if text.contains("://") {
+            guard let url = URLParts(text) else { return nil }
+            // libpq allows `postgres://u@h1:5432,h2:5432/db`.
+            if let schemeEnd = text.firstRange(of: "://") {
+                var authority = text[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" }
+                if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+                if authority.contains(",") {
+                    return authority.split(separator: ",").map { hostPort in
+                        let host = hostPort.split(separator: ":").first.map(String.init) ?? ""
+                        return ServiceTarget.forHost(URLParts.percentDecoded(host), source: source)
+                    }
+                }
+            }
+            return [ServiceTarget.forHost(URLParts.percentDecoded(url.host), source: source)]
+        }
+        if text.contains("=") {
+            for pair in text.split(separator: " ") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == "host" || parts[0] == "hostaddr" {
+                    return ServiceTarget.forHosts(String(parts[1]).trimmingCharacters(in: "'\""), source: source)
+                }
+            }
+            return [ServiceTarget.forHost("", source: source)]
+        }
+        return nil
+    }
+
+    static let psql: Tools.Handler = { invocation, session in
+        let scan = OptionScan(invocation.args, valued: pgValued)
+        let operands = scan.operandTexts
+        let targets = pgTargets(scan, operands: operands, invocation: invocation, session: session)
+        if scan.has("-l", "--list", "-V", "--version", "-?", "--help") && scan.values("-c", "--command").isEmpty {
+            Tools.emit(invocation.command(.read, "\(invocation.name) lists databases or prints its version", targets: targets), invocation, session: session)
+            return
+        }
+        var texts: [String] = scan.values("-c", "--command")
+        var paths: [PathAccess] = []
+        for file in scan.values("-f", "--file") {
+            if file == "-" {
+                if let text = stdinText(invocation, session: session) { texts.append(text) } else { return opaqueInput(invocation, targets: targets, session: session) }
+                continue
+            }
+            guard let access = session.pathAccess(Arg(file), mode: .read, frame: invocation.frame) else { continue }
+            paths.append(access)
+            if let text = session.readFile(access.path) {
+                texts.append(text)
+            } else {
+                Tools.emit(invocation.command(.opaque, "\(invocation.name) -f \(file): the file could not be read to analyse", targets: targets, paths: paths), invocation, session: session)
+                return
+            }
+        }
+        if texts.isEmpty && scan.values("-f", "--file").isEmpty {
+            switch invocation.stdin {
+            case .inherited:
+                Tools.emit(invocation.command(.write, "an interactive database session: its statements are not known in advance", targets: targets, interactive: true), invocation, session: session)
+                return
+            default:
+                guard let text = stdinText(invocation, session: session) else { return opaqueInput(invocation, targets: targets, session: session) }
+                texts.append(text)
+            }
+        }
+        emitSQL(texts, invocation: invocation, targets: targets, paths: paths, session: session, metaCommands: true)
+    }
+
+    /// Text on standard input, when known.
+    static func stdinText(_ invocation: Invocation, session: AnalysisSession) -> String? {
+        switch invocation.stdin {
+        case .text(let text): return text
+        case .file(let path): return session.readFile(path)
+        case .dynamic, .inherited: return nil
+        }
+    }
+
+    static func opaqueInput(_ invocation: Invocation, targets: [Target], session: AnalysisSession) {
+        let what: String
+        if case .dynamic(let source) = invocation.stdin { what = source } else { what = "its input" }
+        Tools.emit(invocation.command(.opaque, "\(invocation.name) runs statements from \(what), which are only known at run time", targets: targets), invocation, session: session)
+    }
+
+    /// Classifies SQL texts (psql meta-commands first: `\!` runs a shell, `\i` a file).
+    static func emitSQL(_ texts: [String], invocation: Invocation, targets: [Target], paths: [PathAccess], session: AnalysisSession, metaCommands: Bool) {
+        var sql: [String] = []
+        var paths = paths
+        for text in texts {
+            guard metaCommands else { sql.append(text); continue }
+            var plain: [Substring] = []
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                let trimmed = line.drop { $0 == " " || $0 == "\t" }
+                guard trimmed.hasPrefix("\\") else { plain.append(line); continue }
+                let command = trimmed.prefix { $0 != " " && $0 != "\t" }
+                let argument = trimmed.dropFirst(command.count).trimmingSpaces()
+                switch command {
+                case "\\!":
+                    session.interpret(argument, frame: invocation.frame.entering("psql \\!"), origin: "psql \\!")
+                case "\\i", "\\ir", "\\include", "\\include_relative":
+                    guard let access = session.pathAccess(Arg(argument), mode: .read, frame: invocation.frame), let included = session.readFile(access.path) else {
+                        Tools.emit(invocation.command(.opaque, "psql \(command) \(argument): the file could not be read to analyse", targets: targets), invocation, session: session)
+                        continue
+                    }
+                    paths.append(access)
+                    sql.append(included)
+                case "\\o", "\\out", "\\w", "\\write", "\\copy", "\\g", "\\gexec", "\\gset", "\\set", "\\c", "\\connect":
+                    // These run or redirect queries; `\gexec` executes result rows as SQL.
+                    if command == "\\gexec" {
+                        Tools.emit(invocation.command(.opaque, "psql \\gexec runs query results as statements", targets: targets), invocation, session: session)
+                    }
+                    if command == "\\copy" { sql.append("COPY " + argument) }
+                    if command == "\\c" || command == "\\connect" {
+                        // Reconnecting elsewhere: the new host is a target too.
+                        let words = argument.split(separator: " ")
+                        if words.count >= 3 {
+                            Tools.emit(invocation.command(.opaque, "psql \\connect switches servers mid-script", targets: targets + [ServiceTarget.forHost(String(words[2]), source: "psql \\connect")]), invocation, session: session)
+                        }
+                    }
+                default:
+                    break // \dt, \d, \l, \x, \timing … only read or change display
+                }
+            }
+            sql.append(plain.joined(separator: "\n"))
+        }
+        let reading = SQLText.read(sql.joined(separator: ";\n"))
+        Tools.emit(invocation.command(reading.effect, reading.reason, targets: targets, paths: paths, statements: reading.statements), invocation, session: session)
+    }
+
+    static func pgUtility(_ effect: EffectClass, _ reason: String) -> Tools.Handler {
+        { invocation, session in
+            let scan = OptionScan(invocation.args, valued: pgValued.union(["-f", "--file"]))
+            let targets = pgTargets(scan, operands: scan.operandTexts, invocation: invocation, session: session)
+            Tools.emit(invocation.command(effect, reason, targets: targets), invocation, session: session)
+        }
+    }
+
+    static let pgRestore: Tools.Handler = { invocation, session in
+        let scan = OptionScan(invocation.args, valued: pgValued.union(["-f", "--file"]))
+        let restoresIntoServer = scan.has("-d", "--dbname")
+        let targets = restoresIntoServer ? pgTargets(scan, operands: [], invocation: invocation, session: session) : []
+        if scan.has("-c", "--clean") && restoresIntoServer {
+            Tools.emit(invocation.command(.destructive, "pg_restore --clean drops objects before recreating them", targets: targets), invocation, session: session)
+        } else if restoresIntoServer {
+            Tools.emit(invocation.command(.write, "pg_restore loads data into a database", targets: targets), invocation, session: session)
+        } else {
+            Tools.emitWithPaths(invocation, .read, "pg_restore without -d prints a script", session: session)
+        }
+    }
+
+    // MARK: MySQL
+
+    static let mysqlValued: Set<String> = ["-h", "--host", "-P", "--port", "-u", "--user", "-e", "--execute", "-D", "--database", "-S", "--socket", "--defaults-file", "--defaults-extra-file", "--login-path", "--protocol", "--default-character-set", "--ssl-mode", "--init-command"]
+
+    /// MySQL's `-pSECRET` attaches the password; drop it before scanning other flags.
+    static func mysqlArgs(_ args: [Arg]) -> [Arg] {
+        args.filter { !($0.text.hasPrefix("-p") && !$0.text.hasPrefix("--")) && !$0.text.hasPrefix("--password") }
+    }
+
+    static func mysqlTargets(_ scan: OptionScan, invocation: Invocation, session: AnalysisSession) -> [Target] {
+        if let host = scan.value("-h", "--host") { return [ServiceTarget.forHost(host, source: "\(invocation.name) -h")] }
+        if let socket = scan.value("-S", "--socket") { return [ServiceTarget.forHost(socket, source: "\(invocation.name) --socket")] }
+        if let (host, source) = invocation.lookup("MYSQL_HOST", session: session) { return [ServiceTarget.forHost(host, source: source)] }
+        for variable in ["DATABASE_URL", "MYSQL_URL"] {
+            if let (url, source) = invocation.lookup(variable, session: session), let parts = URLParts(url) {
+                return [ServiceTarget.forHost(parts.host, source: source)]
+            }
+        }
+        if !invocation.frame.inheritedTargets.isEmpty { return invocation.frame.inheritedTargets }
+        return [ServiceTarget.forHost("", source: "no host given: the local socket")]
+    }
+
+    static let mysql: Tools.Handler = { invocation, session in
+        let scan = OptionScan(mysqlArgs(invocation.args), valued: mysqlValued)
+        let targets = mysqlTargets(scan, invocation: invocation, session: session)
+        var texts = scan.values("-e", "--execute")
+        if texts.isEmpty {
+            if case .inherited = invocation.stdin {
+                Tools.emit(invocation.command(.write, "an interactive database session: its statements are not known in advance", targets: targets, interactive: true), invocation, session: session)
+                return
+            }
+            guard let text = stdinText(invocation, session: session) else { return opaqueInput(invocation, targets: targets, session: session) }
+            texts.append(text)
+        }
+        emitSQL(texts, invocation: invocation, targets: targets, paths: [], session: session, metaCommands: false)
+    }
+
+    static let mysqlDump: Tools.Handler = { invocation, session in
+        let scan = OptionScan(mysqlArgs(invocation.args), valued: mysqlValued)
+        Tools.emit(invocation.command(.read, "mysqldump reads a database", targets: mysqlTargets(scan, invocation: invocation, session: session)), invocation, session: session)
+    }
+
+    static let mysqlAdmin: Tools.Handler = { invocation, session in
+        let scan = OptionScan(mysqlArgs(invocation.args), valued: mysqlValued)
+        let verbs = scan.operandTexts.map { $0.lowercased() }
+        let targets = mysqlTargets(scan, invocation: invocation, session: session)
+        let effect: EffectClass = verbs.contains { ["drop", "shutdown", "kill", "purge"].contains($0) } ? .destructive
+            : verbs.allSatisfy { ["status", "ping", "version", "variables", "processlist", "extended-status"].contains($0) } ? .read : .write
+        Tools.emit(invocation.command(effect, "mysqladmin \(verbs.joined(separator: " "))", subcommand: verbs.first, targets: targets), invocation, session: session)
+    }
+
+    // MARK: SQLite, ClickHouse, CockroachDB
+
+    static let sqlite: Tools.Handler = { invocation, session in
+        let scan = OptionScan(invocation.args, valued: ["-cmd", "-separator", "-newline", "-nullvalue", "-init", "-vfs", "-maxsize", "-mmap", "-pagecache", "-lookaside"])
+        let operands = scan.operands.map(\.arg)
+        guard let database = operands.first else {
+            Tools.emit(invocation.command(.write, "an interactive SQLite session on an in-memory database", targets: [Target(.socket, ":memory:", source: "sqlite3")], interactive: true), invocation, session: session)
+            return
+        }
+        let access = session.pathAccess(database, mode: .write, frame: invocation.frame)
+        let targets = [Target(.socket, access?.path ?? database.text, source: "sqlite3 database file")]
+        var texts = operands.dropFirst().map(\.text) + scan.values("-cmd")
+        if texts.isEmpty {
+            if case .inherited = invocation.stdin {
+                Tools.emit(invocation.command(.write, "an interactive SQLite session", targets: targets, paths: access.map { [$0] } ?? [], interactive: true), invocation, session: session)
+                return
+            }
+            guard let text = stdinText(invocation, session: session) else { return opaqueInput(invocation, targets: targets, session: session) }
+            texts.append(text)
+        }
+        // Dot-commands: `.shell`/`.system` run a shell; `.read` follows a file.
+        var sql: [String] = []
+        for text in texts {
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                let trimmed = line.drop { $0 == " " }
+                if trimmed.hasPrefix(".shell ") || trimmed.hasPrefix(".system ") {
+                    session.interpret(String(trimmed.drop { $0 != " " }.dropFirst()), frame: invocation.frame.entering("sqlite3 .shell"), origin: "sqlite3 .shell")
+                } else if trimmed.hasPrefix(".read ") {
+                    let file = String(trimmed.dropFirst(6)).trimmingSpaces()
+                    if let a = session.pathAccess(Arg(file), mode: .read, frame: invocation.frame), let included = session.readFile(a.path) { sql.append(included) }
+                    else { Tools.emit(invocation.command(.opaque, "sqlite3 .read \(file): the file could not be read to analyse", targets: targets), invocation, session: session) }
+                } else if !trimmed.hasPrefix(".") {
+                    sql.append(String(line))
+                }
+            }
+        }
+        emitSQL(sql, invocation: invocation, targets: targets, paths: access.map { [$0] } ?? [], session: session, metaCommands: false)
+    }
+
+    static let clickhouse: Tools.Handler = { invocation, session in
+        let scan = OptionScan(invocation.args, valued: ["-h", "--host", "--port", "-u", "--user", "--password", "-d", "--database", "-q", "--query", "--config-file", "-C"])
+        let targets = [ServiceTarget.forHost(scan.value("-h", "--host") ?? invocation.lookup("CLICKHOUSE_HOST", session: session)?.value ?? "", source: "clickhouse-client --host")]
+        var texts = scan.values("-q", "--query")
+        if texts.isEmpty {
+            if case .inherited = invocation.stdin {
+                Tools.emit(invocation.command(.write, "an interactive database session", targets: targets, interactive: true), invocation, session: session)
+                return
+            }
+            guard let text = stdinText(invocation, session: session) else { return opaqueInput(invocation, targets: targets, session: session) }
+            texts.append(text)
+        }
+        emitSQL(texts, invocation: invocation, targets: targets, paths: [], session: session, metaCommands: false)
+    }
+
+    static let cockroach: Tools.Handler = { invocation, session in
+        let scan = OptionScan(invocation.args, valued: ["--url", "--host", "-e", "--execute", "-d", "--database", "-u", "--user", "--certs-dir", "-f", "--file", "--port"])
+        guard scan.operandTexts.first == "sql" else {
+            Tools.emitWithPaths(invocation, .write, "cockroach \(scan.operandTexts.first ?? "")", session: session)
+            return
+        }
+        var targets: [Target] = []
+        if let url = scan.value("--url"), let parsed = connectionTargets(url, source: "cockroach --url") { targets = parsed }
+        else if let host = scan.value("--host") { targets = [ServiceTarget.forHost(host.split(separator: ":").first.map(String.init) ?? host, source: "cockroach --host")] }
+        else if let (url, source) = invocation.lookup("COCKROACH_URL", session: session), let parsed = connectionTargets(url, source: source) { targets = parsed }
+        else { targets = [ServiceTarget.forHost("", source: "no host given")] }
+        var texts = scan.values("-e", "--execute")
+        if texts.isEmpty {
+            if case .inherited = invocation.stdin {
+                Tools.emit(invocation.command(.write, "an interactive database session", targets: targets, interactive: true), invocation, session: session)
+                return
+            }
+            guard let text = stdinText(invocation, session: session) else { return opaqueInput(invocation, targets: targets, session: session) }
+            texts.append(text)
+        }
+        emitSQL(texts, invocation: invocation, targets: targets, paths: [], session: session, metaCommands: false)
+    }
+
+    // MARK: Redis
+
+    static let redisReads: Set<String> = [
+        "GET", "MGET", "GETRANGE", "STRLEN", "EXISTS", "TYPE", "TTL", "PTTL", "KEYS", "SCAN", "HGET", "HMGET", "HGETALL",
+        "HKEYS", "HVALS", "HLEN", "HEXISTS", "HSCAN", "LRANGE", "LLEN", "LINDEX", "SMEMBERS", "SISMEMBER", "SCARD",
+        "SSCAN", "ZRANGE", "ZRANGEBYSCORE", "ZREVRANGE", "ZSCORE", "ZCARD", "ZCOUNT", "ZRANK", "ZSCAN", "INFO", "PING",
+        "ECHO", "DBSIZE", "TIME", "CLIENT", "MEMORY", "OBJECT", "SLOWLOG", "LATENCY", "MONITOR", "SUBSCRIBE",
+        "PSUBSCRIBE", "XRANGE", "XREVRANGE", "XLEN", "XINFO", "XREAD", "PFCOUNT", "GETBIT", "BITCOUNT", "DUMP",
+        "RANDOMKEY", "COMMAND", "LASTSAVE", "ROLE", "HELLO", "AUTH", "SELECT", "READONLY", "GEOPOS", "GEODIST", "GEOSEARCH",
+    ]
+    static let redisDestructive: Set<String> = [
+        "FLUSHALL", "FLUSHDB", "DEL", "UNLINK", "SHUTDOWN", "SWAPDB", "MIGRATE", "DEBUG", "REPLICAOF", "SLAVEOF",
+        "FAILOVER", "RESET", "MOVE",
+    ]
+
+    static func classifyRedis(_ words: [String]) -> (EffectClass, String) {
+        guard let first = words.first?.uppercased() else { return (.read, "no command") }
+        let second = words.dropFirst().first?.uppercased() ?? ""
+        if redisDestructive.contains(first) { return (.destructive, "redis \(first) deletes data or stops the server") }
+        if first == "CONFIG" { return second == "GET" ? (.read, "CONFIG GET reads") : (.destructive, "CONFIG \(second) reconfigures the server") }
+        if first == "SCRIPT" || first == "FUNCTION" { return second == "FLUSH" || second == "DELETE" ? (.destructive, "\(first) \(second) deletes server code") : (.opaque, "\(first) runs server-side code") }
+        if first == "EVAL" || first == "EVALSHA" || first == "FCALL" || first == "MODULE" { return (.opaque, "\(first) runs server-side code") }
+        if first == "CLIENT" { return second == "KILL" ? (.write, "CLIENT KILL disconnects clients") : (.read, "CLIENT \(second)") }
+        if redisReads.contains(first) { return (.read, "redis \(first) reads") }
+        return (.write, "redis \(first) writes")
+    }
+
+    static let redis: Tools.Handler = { invocation, session in
+        let scan = OptionScan(invocation.args, valued: ["-h", "-p", "-s", "-a", "-u", "-n", "-r", "-i", "-d", "--user", "--pass", "--askpass", "--tls-cert", "--cert", "--key", "--cacert", "--sni", "--eval", "--pattern", "--count", "--rdb", "--functions-rdb", "--memkeys-samples", "-3"])
+        var targets: [Target] = []
+        if let uri = scan.value("-u"), let url = URLParts(uri) { targets = [ServiceTarget.forHost(url.host, source: "redis-cli -u")] }
+        else if let host = scan.value("-h") { targets = [ServiceTarget.forHost(host, source: "redis-cli -h")] }
+        else if let socket = scan.value("-s") { targets = [ServiceTarget.forHost(socket, source: "redis-cli -s")] }
+        else if let (url, source) = invocation.lookup("REDIS_URL", session: session), let parsed = URLParts(url) { targets = [ServiceTarget.forHost(parsed.host, source: source)] }
+        else if let (host, source) = invocation.lookup("REDIS_HOST", session: session) { targets = [ServiceTarget.forHost(host, source: source)] }
+        else if !invocation.frame.inheritedTargets.isEmpty { targets = invocation.frame.inheritedTargets }
+        else { targets = [Target(.host, "127.0.0.1", source: "redis-cli default host")] }
+        if scan.has("--scan", "--bigkeys", "--memkeys", "--hotkeys", "--stat", "--latency", "--latency-history", "--latency-dist", "--intrinsic-latency", "--rdb", "--version", "-v") {
+            Tools.emit(invocation.command(.read, "redis-cli inspection mode", targets: targets), invocation, session: session)
+            return
+        }
+        if scan.value("--eval") != nil {
+            Tools.emit(invocation.command(.opaque, "redis-cli --eval runs a Lua script on the server", targets: targets), invocation, session: session)
+            return
+        }
+        var commands: [[String]] = []
+        if !scan.operands.isEmpty {
+            commands.append(scan.operandTexts)
+        } else if case .inherited = invocation.stdin {
+            Tools.emit(invocation.command(.write, "an interactive Redis session", targets: targets, interactive: true), invocation, session: session)
+            return
+        } else if let text = stdinText(invocation, session: session) {
+            commands = text.split(whereSeparator: \.isNewline).map { $0.split(separator: " ").map(String.init) }
+        } else {
+            return opaqueInput(invocation, targets: targets, session: session)
+        }
+        var effect = EffectClass.read
+        var reason = "no command"
+        for command in commands {
+            let (e, r) = classifyRedis(command)
+            if e > effect || reason == "no command" { effect = max(effect, e); reason = r }
+        }
+        Tools.emit(invocation.command(effect, reason, subcommand: commands.first?.first?.uppercased(), targets: targets, statements: commands.map { $0.joined(separator: " ") }), invocation, session: session)
+    }
+
+    // MARK: MongoDB
+
+    static let mongoDestructive = ["dropDatabase", ".drop(", "deleteMany", "deleteOne", ".remove(", "findOneAndDelete", "findAndModify", "dropIndex", "renameCollection", "dropUser", "dropAllUsers", "dropRole", "dropAllRoles", "db.shutdownServer", "adminCommand"]
+    static let mongoWrites = ["insert", "update", "replace", ".save(", "createCollection", "createIndex", "bulkWrite", "findOneAndUpdate", "findOneAndReplace", "$out", "$merge", "createUser", "grantRoles", "runCommand", "eval("]
+    static let mongoReads = ["find", "count", "aggregate", "distinct", "getCollectionNames", "listCollections", "getIndexes", "stats", "show ", "printjson", "getSiblingDB", "explain", "serverStatus", "version", "print", "hostInfo", "isMaster", "hello", "ping", "estimatedDocumentCount", "watch", "toArray", "forEach", "pretty", "limit", "sort", "db.getName", "rs.status"]
+
+    static func classifyMongo(_ code: String) -> (EffectClass, String) {
+        if let word = mongoDestructive.first(where: { code.contains($0) }) { return (.destructive, "the MongoDB code calls \(word.trimmingCharacters(in: ".("))") }
+        if let word = mongoWrites.first(where: { code.contains($0) }) { return (.write, "the MongoDB code calls \(word.trimmingCharacters(in: ".("))") }
+        if mongoReads.contains(where: { code.contains($0) }) { return (.read, "the MongoDB code only queries") }
+        return (.opaque, "the MongoDB code's effect is not recognised")
+    }
+
+    static func mongoTargets(_ scan: OptionScan, invocation: Invocation, session: AnalysisSession) -> [Target] {
+        for candidate in scan.operandTexts + scan.values("--uri") where candidate.hasPrefix("mongodb") {
+            if let targets = mongoHosts(candidate, source: "connection string") { return targets }
+        }
+        if let host = scan.value("--host", "-h") { return [ServiceTarget.forHost(host.split(separator: ":").first.map(String.init) ?? host, source: "--host")] }
+        for variable in ["MONGODB_URI", "MONGO_URL", "MONGO_URI", "DATABASE_URL"] {
+            if let (url, source) = invocation.lookup(variable, session: session), let targets = mongoHosts(url, source: source) { return targets }
+        }
+        if !invocation.frame.inheritedTargets.isEmpty { return invocation.frame.inheritedTargets }
+        return [Target(.host, "127.0.0.1", source: "mongosh default host")]
+    }
+
+    static func mongoHosts(_ uri: String, source: String) -> [Target]? {
+        guard let schemeEnd = uri.firstRange(of: "://") else { return nil }
+        var authority = uri[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        return authority.split(separator: ",").map { ServiceTarget.forHost(String($0.split(separator: ":").first ?? ""), source: source) }
+    }
+
+    static let mongo: Tools.Handler = { invocation, session in
+        let scan = OptionScan(invocation.args, valued: ["--eval", "--host", "-h", "--port", "-u", "--username", "-p", "--password", "--authenticationDatabase", "--uri", "-f", "--file", "--tlsCAFile", "--tlsCertificateKeyFile"])
+        let targets = mongoTargets(scan, invocation: invocation, session: session)
+        var code = scan.values("--eval")
+        for file in scan.values("-f", "--file") + scan.operandTexts.filter({ $0.hasSuffix(".js") || $0.hasSuffix(".mongodb") }) {
+            if let access = session.pathAccess(Arg(file), mode: .read, frame: invocation.frame), let text = session.readFile(access.path) { code.append(text) }
+            else { code.append("<unreadable \(file)>") }
+        }
+        if code.isEmpty {
+            if case .inherited = invocation.stdin {
+                Tools.emit(invocation.command(.write, "an interactive MongoDB session", targets: targets, interactive: true), invocation, session: session)
+                return
+            }
+            guard let text = stdinText(invocation, session: session) else { return opaqueInput(invocation, targets: targets, session: session) }
+            code.append(text)
+        }
+        var effect = EffectClass.read
+        var reason = "the MongoDB code only queries"
+        for snippet in code {
+            let (e, r) = snippet.hasPrefix("<unreadable") ? (EffectClass.opaque, "a script file could not be read to analyse") : classifyMongo(snippet)
+            if e > effect { effect = e; reason = r }
+        }
+        Tools.emit(invocation.command(effect, reason, targets: targets, statements: code), invocation, session: session)
+    }
+
+    static func mongoUtility(_ effect: EffectClass, _ reason: String) -> Tools.Handler {
+        { invocation, session in
+            let scan = OptionScan(invocation.args, valued: ["--uri", "--host", "-h", "--port", "-d", "--db", "-c", "--collection", "-u", "-p", "--out", "-o", "--archive", "--file"])
+            Tools.emit(invocation.command(effect, reason, targets: mongoTargets(scan, invocation: invocation, session: session)), invocation, session: session)
+        }
+    }
+
+    static let mongoRestore: Tools.Handler = { invocation, session in
+        let scan = OptionScan(invocation.args, valued: ["--uri", "--host", "-h", "--port", "-d", "--db", "-c", "--collection", "-u", "-p", "--archive", "--dir", "--nsInclude", "--nsExclude"])
+        let targets = mongoTargets(scan, invocation: invocation, session: session)
+        let drops = scan.has("--drop")
+        Tools.emit(invocation.command(drops ? .destructive : .write, drops ? "mongorestore --drop drops collections first" : "mongorestore loads data", targets: targets), invocation, session: session)
+    }
+
+    static let mongoImport: Tools.Handler = { invocation, session in
+        let scan = OptionScan(invocation.args, valued: ["--uri", "--host", "-h", "--port", "-d", "--db", "-c", "--collection", "-u", "-p", "--file", "--type", "--mode"])
+        let targets = mongoTargets(scan, invocation: invocation, session: session)
+        let drops = scan.has("--drop")
+        Tools.emit(invocation.command(drops ? .destructive : .write, drops ? "mongoimport --drop drops the collection first" : "mongoimport loads data", targets: targets), invocation, session: session)
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        var slice = self[...]
+        while let first = slice.first, characters.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, characters.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

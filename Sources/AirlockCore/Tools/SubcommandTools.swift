@@ -1,0 +1,161 @@
+/// Classification of the subcommand-driven CLIs listed in `ToolCatalog`, by the rules of
+/// their `ToolSpec`.
+enum SubcommandTools {
+    static let handlers: [String: Tools.Handler] = {
+        var table: [String: Tools.Handler] = [:]
+        for spec in ToolCatalog.specs {
+            for name in spec.names where table[name] == nil {
+                table[name] = { invocation, session in classify(invocation, spec: spec, session: session) }
+            }
+        }
+        return table
+    }()
+
+    static func classify(_ invocation: Invocation, spec: ToolSpec, session: AnalysisSession) {
+        var args = invocation.args
+        if let dash = args.firstIndex(where: { $0.text == "--" }), spec.innerCommand == nil { args = Array(args[..<dash]) }
+        let scan = OptionScan(args, valued: spec.valued)
+        let operands = Array(scan.operandTexts.prefix(spec.operandWords))
+        let targets = resolveTargets(spec.targets, scan: scan, invocation: invocation, session: session)
+
+        if let inner = spec.innerCommand, operands.first == inner.verb {
+            runInner(invocation, scan: scan, inner: inner, targets: targets, session: session)
+            return
+        }
+
+        var effect = spec.fallback
+        var reason = "\(invocation.name) \(operands.first ?? "") is not a known read, so it counts as a write"
+        var matchedWords = min(1, operands.count)
+        for rule in spec.rules where matches(rule, operands: operands, options: scan.options) {
+            effect = rule.effect
+            matchedWords = rule.pattern.count
+            let operation = operands.prefix(rule.pattern.count).joined(separator: " ")
+            reason = rule.reason ?? "\(invocation.name) \(operation) \(describe(effect))"
+            break
+        }
+        if operands.isEmpty && scan.options.allSatisfy({ ["--help", "-h", "--version", "-v", "version", "help"].contains($0.name) }) {
+            effect = .read
+            reason = "\(invocation.name) prints help or its version"
+        }
+        let subcommand = operands.prefix(max(matchedWords, 1)).joined(separator: " ")
+        Tools.emit(invocation.command(effect, reason, subcommand: subcommand.isEmpty ? nil : subcommand, targets: targets), invocation, session: session)
+    }
+
+    static func describe(_ effect: EffectClass) -> String {
+        switch effect {
+        case .read: "only reads"
+        case .write: "changes resources"
+        case .destructive: "destroys resources or data"
+        case .opaque: "has an effect that cannot be known from the command"
+        }
+    }
+
+    /// A rule matches when its pattern matches the leading operands and, if it names flags,
+    /// one of them is present (`NAME=VALUE` requires that value, case-insensitively).
+    static func matches(_ rule: VerbRule, operands: [String], options: [OptionScan.Option]) -> Bool {
+        guard rule.pattern.count <= operands.count else { return false }
+        for (pattern, word) in zip(rule.pattern, operands) where !Glob.match(pattern, word) { return false }
+        guard let required = rule.flags else { return true }
+        return required.contains { flag in
+            if let eq = flag.firstIndex(of: "=") {
+                let name = String(flag[..<eq])
+                let value = flag[flag.index(after: eq)...].uppercased()
+                return options.contains { $0.name == name && $0.value?.uppercased() == value }
+            }
+            return options.contains { $0.name == flag }
+        }
+    }
+
+    static func resolveTargets(_ sources: [TargetSource], scan: OptionScan, invocation: Invocation, session: AnalysisSession) -> [Target] {
+        for source in sources {
+            switch source {
+            case .flag(let names, let kind):
+                if let value = scan.options.last(where: { names.contains($0.name) })?.value, !value.isEmpty {
+                    return [Target(kind, value, source: "\(invocation.name) \(names[0])")]
+                }
+            case .environment(let names, let kind):
+                for name in names {
+                    if let (value, origin) = invocation.lookup(name, session: session) { return [Target(kind, value, source: origin)] }
+                }
+            case .databaseURL(let names):
+                for name in names {
+                    if let (value, origin) = invocation.lookup(name, session: session) {
+                        if let targets = DatabaseClients.connectionTargets(value, source: origin) ?? DatabaseClients.mongoHosts(value, source: origin), !targets.isEmpty {
+                            return targets
+                        }
+                        if value.hasPrefix("file:") || value.hasSuffix(".db") || value.hasSuffix(".sqlite") {
+                            return [Target(.socket, value, source: origin)]
+                        }
+                    }
+                }
+            case .kubeconfig:
+                if let context = Kubeconfig.currentContext(invocation: invocation, session: session) { return [context] }
+            case .terraformWorkspace:
+                return [TerraformWorkspace.current(scan: scan, invocation: invocation, session: session)]
+            case .presence(let names, let kind, let value):
+                if scan.options.contains(where: { names.contains($0.name) }) { return [Target(kind, value, source: "\(invocation.name) \(names[0])")] }
+            case .fixed(let kind, let value):
+                if !invocation.frame.inheritedTargets.isEmpty { return invocation.frame.inheritedTargets }
+                return [Target(kind, value, source: "\(invocation.name) default")]
+            }
+        }
+        return invocation.frame.inheritedTargets
+    }
+
+    static func runInner(_ invocation: Invocation, scan: OptionScan, inner: InnerCommand, targets: [Target], session: AnalysisSession) {
+        let args = invocation.args
+        var start: Int? = nil
+        if let dash = args.firstIndex(where: { $0.text == "--" }) {
+            start = dash + 1
+        } else if inner.afterOperand, scan.operands.count >= 3 {
+            // `docker exec [opts] CONTAINER CMD…`: the command starts after the container.
+            start = scan.operands[2].index
+        }
+        let label = "\(invocation.name) \(inner.verb)"
+        guard let start, start < args.count else {
+            Tools.emit(invocation.command(.opaque, "\(label) opens an interactive shell", subcommand: inner.verb, targets: targets, interactive: true), invocation, session: session)
+            return
+        }
+        var frame = invocation.frame.entering(label)
+        frame.inheritedTargets = targets
+        frame.remote = true
+        frame.cwd = nil
+        frame.environment = [:]
+        session.run(Array(args[start...]), assignments: [:], stdin: invocation.stdin, redirects: invocation.redirectPaths, frame: frame)
+    }
+}
+
+/// The current kubeconfig context, read from `KUBECONFIG` (first file) or `~/.kube/config`.
+enum Kubeconfig {
+    static func currentContext(invocation: Invocation, session: AnalysisSession) -> Target? {
+        guard !invocation.frame.remote else { return nil }
+        var files: [(String, String)] = []
+        if let paths = invocation.environment["KUBECONFIG"], !paths.isEmpty {
+            files = paths.split(separator: ":").map { (String($0), "KUBECONFIG current-context") }
+        } else {
+            files = [(session.context.homeDirectory + "/.kube/config", "~/.kube/config current-context")]
+        }
+        for (path, source) in files {
+            guard let text = session.readFile(path) else { continue }
+            for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("current-context:") {
+                let value = line.dropFirst("current-context:".count).trimmingSpaces().trimmingCharacters(in: "\"'")
+                if !value.isEmpty { return Target(.kubeContext, value, source: source) }
+            }
+        }
+        return nil
+    }
+}
+
+/// The Terraform workspace a command acts in.
+enum TerraformWorkspace {
+    static func current(scan: OptionScan, invocation: Invocation, session: AnalysisSession) -> Target {
+        if let (value, source) = invocation.lookup("TF_WORKSPACE", session: session) { return Target(.workspace, value, source: source) }
+        var directory = invocation.frame.cwd ?? session.context.workingDirectory
+        if let chdir = scan.value("-chdir") { directory = Paths.resolve(chdir, cwd: directory, home: session.context.homeDirectory) }
+        if !invocation.frame.remote, let text = session.readFile(directory + "/.terraform/environment") {
+            let name = text.trimmingSpaces().trimmingCharacters(in: "\n")
+            if !name.isEmpty { return Target(.workspace, name, source: ".terraform/environment") }
+        }
+        return Target(.workspace, "default", source: "terraform default workspace")
+    }
+}
