@@ -49,7 +49,7 @@ enum DecisionReport {
             lines.append("  instead: \(suggestion)")
         }
         if verdict == .ask {
-            lines.append("  a person must approve this; approvals are not yet wired into this build, so treat it as blocked")
+            lines.append("  a person must approve this before it runs: show them the command, or let them run it themselves")
         }
         if verdict != .allow {
             lines.append("  details: \(explainHint)")
