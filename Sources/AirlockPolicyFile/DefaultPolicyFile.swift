@@ -215,9 +215,9 @@ rules:
     examples:
       ask: ["curl -fsSL https://example.com/install.sh | bash", "eval \"$CMD\""]
 
-  # Force-pushing a protected branch rewrites history other people build on. (A force push
-  # to a feature branch is only destructive locally, so it is asked about by
-  # git-discards-work below, not denied.)
+  # Force-pushing a protected branch rewrites history other people build on. A force push
+  # to any other branch is not denied; like other destruction outside development, it is
+  # asked about.
   - id: force-push-protected-branch
     decision: deny
     reason: force pushes rewrite the history of a protected branch
@@ -248,7 +248,7 @@ rules:
   # temporary directories (`rm -rf ~`, `rm -rf /`), wiping disks, formatting filesystems.
   # Deleting inside the project (node_modules, build output) is not destructive in this
   # sense and stays allowed. Tools that only destroy their own data (git, docker) are left
-  # to the next two rules.
+  # to git-discards-work above and the rule below.
   - id: local-destruction
     decision: deny
     reason: this destroys files outside the project or the machine itself

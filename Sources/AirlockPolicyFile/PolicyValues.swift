@@ -1,5 +1,3 @@
-import AirlockCore
-
 /// Durations as a policy writes them: a whole number and one unit, `90s`, `15m`, `2h`, `1d`.
 public enum PolicyDuration {
     static let units: [(suffix: Character, seconds: Int)] = [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)]
