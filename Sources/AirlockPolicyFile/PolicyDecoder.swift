@@ -20,6 +20,9 @@ struct PolicyDecoder {
     let kind: Kind
     private(set) var errors: [PolicyError] = []
     private var environmentReferences: [(name: String, node: Node, rule: String)] = []
+    /// Every environment name written, valid or not: a rule naming one that was refused
+    /// (`local`, `Production`) gets no second error for it.
+    private var writtenEnvironmentNames: Set<String> = []
 
     init(file: String, kind: Kind) {
         self.file = file
@@ -155,6 +158,7 @@ struct PolicyDecoder {
         var result: [EnvironmentDefinition] = []
         for (keyNode, value) in mapping {
             guard let name = keyName(keyNode, place: "in 'environments'") else { continue }
+            writtenEnvironmentNames.insert(name)
             if name == EnvironmentResolver.local || name == EnvironmentResolver.unknown {
                 error(keyNode, "'\(name)' is a built-in environment and cannot be declared: 'local' means a command with no remote target, 'unknown' a target no environment claims")
                 continue
@@ -456,7 +460,7 @@ struct PolicyDecoder {
         let declared = environments.map(\.name)
         let builtIn = [EnvironmentResolver.local, EnvironmentResolver.unknown]
         let valid = Set(declared + builtIn)
-        for reference in environmentReferences where !valid.contains(reference.name) {
+        for reference in environmentReferences where !valid.contains(reference.name) && !writtenEnvironmentNames.contains(reference.name) {
             let whose = isWorkspace ? "the user's policy does not declare it" : "it is not declared under 'environments'"
             let listed = declared.isEmpty ? "none are declared" : "declared: " + declared.joined(separator: ", ")
             var hint = ""

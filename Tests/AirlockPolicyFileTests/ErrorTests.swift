@@ -439,7 +439,8 @@ struct ErrorTests {
     }
 
     @Test func invalidEnvironmentName() throws {
-        let error = try #require(singleError("version: 1\nenvironments:\n  Production:\n    labels: [x]\n"))
+        // One error: the rule naming the refused environment is not blamed as well.
+        let error = try #require(singleError("version: 1\nenvironments:\n  Production:\n    labels: [x]\nrules: [{id: r, decision: deny, reason: r, when: {environment: Production}}]\n"))
         #expect(error.line == 3)
         #expect(error.message.hasPrefix("invalid environment name 'Production'"))
     }
