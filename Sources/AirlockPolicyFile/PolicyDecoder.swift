@@ -1,0 +1,587 @@
+import AirlockCore
+import Yams
+
+/// Turns a composed YAML tree into a `Policy`, collecting every problem it finds (with its line)
+/// instead of stopping at the first. The result is only used when there are no errors.
+struct PolicyDecoder {
+    enum Kind {
+        /// The user's policy: every key allowed.
+        case base
+        /// A project's `.airlock/policy.yaml`: only `version` and deny/ask `rules`, naming the
+        /// environments of the base policy it is layered on.
+        case workspace(baseEnvironments: [EnvironmentDefinition])
+    }
+
+    /// More than this many errors means something else is wrong (wrong file, broken
+    /// indentation); the rest would only bury the first ones.
+    static let maxErrors = 100
+
+    let file: String
+    let kind: Kind
+    private(set) var errors: [PolicyError] = []
+    private var environmentReferences: [(name: String, node: Node, rule: String)] = []
+    /// Every environment name written, valid or not: a rule naming one that was refused
+    /// (`local`, `Production`) gets no second error for it.
+    private var writtenEnvironmentNames: Set<String> = []
+
+    init(file: String, kind: Kind) {
+        self.file = file
+        self.kind = kind
+    }
+
+    private var isWorkspace: Bool {
+        if case .workspace = kind { return true }
+        return false
+    }
+
+    // MARK: Errors
+
+    mutating func error(_ node: Node?, _ message: String) {
+        error(line: node?.mark?.line, column: node?.mark?.column, message)
+    }
+
+    mutating func error(line: Int?, column: Int? = nil, _ message: String) {
+        errors.append(PolicyError(file: file, line: line, column: column, message: message))
+    }
+
+    /// Errors in file order, capped.
+    var sortedErrors: [PolicyError] {
+        let sorted = errors.enumerated().sorted { a, b in
+            let la = a.element.line ?? 0, lb = b.element.line ?? 0
+            if la != lb { return la < lb }
+            let ca = a.element.column ?? 0, cb = b.element.column ?? 0
+            if ca != cb { return ca < cb }
+            return a.offset < b.offset
+        }.map(\.element)
+        guard sorted.count > Self.maxErrors else { return sorted }
+        var capped = Array(sorted.prefix(Self.maxErrors))
+        let last = capped.last?.line
+        capped.append(PolicyError(file: file, line: last, message: "\(sorted.count - Self.maxErrors) more problems not shown; fix these first"))
+        return capped
+    }
+
+    // MARK: The document
+
+    mutating func decodePolicy(_ root: Node?) -> Policy? {
+        guard let root, !Self.isNull(root) else {
+            error(line: 1, "the policy file is empty; it needs at least 'version: 1'")
+            return nil
+        }
+        guard case .mapping(let mapping) = root else {
+            error(root, "a policy must be a mapping with the keys version, mode, default, environments and rules, not \(Self.describe(root))")
+            return nil
+        }
+
+        var policy = Policy(source: file)
+        var version: Int? = nil
+        var sawVersion = false
+        var environmentsNode: Node? = nil
+        var rulesNode: Node? = nil
+        let known = isWorkspace ? PolicyKeys.workspaceTopLevel : PolicyKeys.topLevel
+
+        for (keyNode, value) in mapping {
+            guard let key = keyName(keyNode, place: "at the top level") else { continue }
+            if isWorkspace, ["mode", "default", "environments"].contains(key) {
+                error(keyNode, "a workspace policy may only add rules that deny or ask; '\(key)' can only be set in the user's policy ($AIRLOCK_HOME/policy.yaml or --policy)")
+                continue
+            }
+            switch key {
+            case "version":
+                sawVersion = true
+                version = decodeVersion(value)
+            case "mode":
+                if let text = text(value, "'mode'") {
+                    if let mode = Policy.Mode(rawValue: text) {
+                        policy.mode = mode
+                    } else {
+                        error(value, "invalid mode '\(Self.display(text))'; expected enforce or monitor" + didYouMean(text, Policy.Mode.allCases.map(\.rawValue)))
+                    }
+                }
+            case "default":
+                if let verdict = decodeVerdict(value, what: "'default'") { policy.defaultDecision = verdict }
+            case "environments":
+                environmentsNode = value
+            case "rules":
+                rulesNode = value
+            default:
+                unknownKey(keyNode, key, known: known, place: "at the top level")
+            }
+        }
+
+        if !sawVersion {
+            error(root, "the policy has no 'version'; add 'version: 1' at the top")
+        }
+        policy.version = version ?? 1
+
+        if let environmentsNode { policy.environments = decodeEnvironments(environmentsNode) }
+        if let rulesNode { policy.rules = decodeRules(rulesNode) }
+        checkEnvironmentReferences(declared: declaredEnvironments(policy))
+        return errors.isEmpty ? policy : nil
+    }
+
+    private func declaredEnvironments(_ policy: Policy) -> [EnvironmentDefinition] {
+        switch kind {
+        case .base: policy.environments
+        case .workspace(let environments): environments
+        }
+    }
+
+    private mutating func decodeVersion(_ node: Node) -> Int? {
+        guard let text = text(node, "'version'") else { return nil }
+        guard let number = Int(text) else {
+            error(node, "'version' must be the number 1, not '\(Self.display(text))'")
+            return nil
+        }
+        guard number == 1 else {
+            error(node, "unsupported policy version \(number); this version of Airlock reads version 1")
+            return nil
+        }
+        return number
+    }
+
+    private mutating func decodeVerdict(_ node: Node, what: String, rule: String? = nil) -> Verdict? {
+        guard let text = text(node, what + (rule.map { " of \($0)" } ?? "")) else { return nil }
+        if let verdict = Verdict(rawValue: text) { return verdict }
+        let owner = rule.map { " in \($0)" } ?? ""
+        error(node, "invalid decision '\(Self.display(text))'\(owner); expected allow, ask or deny" + didYouMean(text, Verdict.allCases.map(\.rawValue)))
+        return nil
+    }
+
+    // MARK: Environments
+
+    private mutating func decodeEnvironments(_ node: Node) -> [EnvironmentDefinition] {
+        if Self.isNull(node) { return [] }
+        guard case .mapping(let mapping) = node else {
+            error(node, "'environments' must be a mapping from environment names to their patterns (production: {hosts: [...]}), not \(Self.describe(node))")
+            return []
+        }
+        var result: [EnvironmentDefinition] = []
+        for (keyNode, value) in mapping {
+            guard let name = keyName(keyNode, place: "in 'environments'") else { continue }
+            writtenEnvironmentNames.insert(name)
+            if name == EnvironmentResolver.local || name == EnvironmentResolver.unknown {
+                error(keyNode, "'\(name)' is a built-in environment and cannot be declared: 'local' means a command with no remote target, 'unknown' a target no environment claims")
+                continue
+            }
+            guard PolicyValues.isValidName(name) else {
+                error(keyNode, "invalid environment name '\(Self.display(name))'; names use lowercase letters, digits, '-', '_' and '.', starting with a letter or digit")
+                continue
+            }
+            result.append(decodeEnvironment(name, value))
+        }
+        return result
+    }
+
+    private mutating func decodeEnvironment(_ name: String, _ node: Node) -> EnvironmentDefinition {
+        var environment = EnvironmentDefinition(name: name)
+        if Self.isNull(node) { return environment }
+        guard case .mapping(let mapping) = node else {
+            error(node, "environment '\(name)' must be a mapping of patterns (hosts, kube_contexts, labels, …), not \(Self.describe(node))")
+            return environment
+        }
+        let place = "in environment '\(name)'"
+        for (keyNode, value) in mapping {
+            guard let key = keyName(keyNode, place: place) else { continue }
+            let what = "'\(key)' of environment '\(name)'"
+            switch key {
+            case "hosts":
+                let hosts = textList(value, what, allowEmpty: true)
+                for (host, hostNode) in hosts {
+                    if let problem = PolicyValues.hostPatternProblem(host) { error(hostNode, problem + " (environment '\(name)')") }
+                }
+                environment.hosts = hosts.map(\.text)
+            case "kube_contexts": environment.kubeContexts = textList(value, what, allowEmpty: true).map(\.text)
+            case "aws_profiles": environment.awsProfiles = textList(value, what, allowEmpty: true).map(\.text)
+            case "workspaces": environment.workspaces = textList(value, what, allowEmpty: true).map(\.text)
+            case "projects": environment.projects = textList(value, what, allowEmpty: true).map(\.text)
+            case "git_remotes": environment.gitRemotes = textList(value, what, allowEmpty: true).map(\.text)
+            case "docker_hosts": environment.dockerHosts = textList(value, what, allowEmpty: true).map(\.text)
+            case "labels":
+                let labels = textList(value, what, allowEmpty: true)
+                for (label, labelNode) in labels {
+                    if let separator = label.first(where: { Self.labelSeparators.contains($0) }) {
+                        error(labelNode, "label '\(Self.display(label))' of environment '\(name)' contains '\(separator)', but labels are matched against the words of a name split at . - _ / : @, so it could never match; use single words, or a pattern such as hosts: ['*\(Self.display(label))*']")
+                    } else if !Glob.isLiteral(label) {
+                        error(labelNode, "label '\(Self.display(label))' of environment '\(name)' contains a wildcard, but labels are whole words compared exactly; use a word, or put the pattern under hosts, kube_contexts, …")
+                    }
+                }
+                environment.labels = labels.map(\.text)
+            case "local_sockets":
+                if let flag = bool(value, what) { environment.localSockets = flag }
+            default:
+                unknownKey(keyNode, key, known: PolicyKeys.environment, place: place)
+            }
+        }
+        return environment
+    }
+
+    static let labelSeparators: Set<Character> = [".", "-", "_", "/", ":", "@"]
+
+    // MARK: Rules
+
+    private mutating func decodeRules(_ node: Node) -> [Rule] {
+        if Self.isNull(node) { return [] }
+        guard case .sequence(let sequence) = node else {
+            error(node, "'rules' must be a list, each rule starting with '- id: …', not \(Self.describe(node))")
+            return []
+        }
+        var rules: [Rule] = []
+        var firstLine: [String: Int] = [:]
+        for (index, item) in sequence.enumerated() {
+            guard case .mapping(let mapping) = item else {
+                error(item, "rule \(index + 1) must be a mapping with id, decision, reason and when, not \(Self.describe(item))")
+                continue
+            }
+            let rule = decodeRule(mapping, node: item, index: index)
+            if let id = Self.ruleID(mapping) {
+                if let line = firstLine[id] {
+                    error(item, "duplicate rule id '\(id)' (first used on line \(line)); rule ids must be unique")
+                    continue
+                }
+                firstLine[id] = item.mark?.line ?? 0
+            }
+            if let rule { rules.append(rule) }
+        }
+        return rules
+    }
+
+    private mutating func decodeRule(_ mapping: Node.Mapping, node: Node, index: Int) -> Rule? {
+        // Name the rule in messages by its id when it has a usable one.
+        let label = Self.ruleID(mapping).map { "rule '\($0)'" } ?? "rule \(index + 1)"
+        let place = "in \(label)"
+
+        var id: String? = nil
+        var decision: Verdict? = nil
+        var reason: String? = nil
+        var when: Condition? = nil
+        var unless: Condition? = nil
+        var suggestion: String? = nil
+        var approval: ApprovalRequirement? = nil
+        var approvalNode: Node? = nil
+        var examples = RuleExamples()
+        var present: Set<String> = []
+
+        for (keyNode, value) in mapping {
+            guard let key = keyName(keyNode, place: place) else { continue }
+            present.insert(key)
+            switch key {
+            case "id":
+                guard let text = text(value, "'id' of \(label)") else { break }
+                if text.hasPrefix("workspace:") {
+                    error(value, "rule id '\(Self.display(text))' starts with 'workspace:', which is reserved for rules from a workspace policy")
+                } else if PolicyValues.isValidName(text) {
+                    id = text
+                } else {
+                    error(value, "invalid rule id '\(Self.display(text))'; ids use lowercase letters, digits, '-', '_' and '.', starting with a letter or digit")
+                }
+            case "decision":
+                decision = decodeVerdict(value, what: "'decision'", rule: label)
+            case "reason":
+                guard let text = text(value, "'reason' of \(label)") else { break }
+                if text.allSatisfy(\.isWhitespace) {
+                    error(value, "'reason' of \(label) is empty; say why the rule exists, it is shown with every decision it makes")
+                } else {
+                    reason = text
+                }
+            case "when":
+                when = decodeCondition(value, role: "when", rule: label)
+            case "unless":
+                unless = decodeCondition(value, role: "unless", rule: label)
+                if let condition = unless, condition.isEmpty, !Self.isNull(value) {
+                    error(value, "'unless' of \(label) is empty, so it holds for every command and the rule could never apply; remove 'unless' or give it conditions")
+                }
+            case "suggestion":
+                suggestion = text(value, "'suggestion' of \(label)")
+            case "approval":
+                approvalNode = keyNode
+                approval = decodeApproval(value, rule: label)
+            case "examples":
+                examples = decodeExamples(value, rule: label)
+            default:
+                unknownKey(keyNode, key, known: PolicyKeys.rule, place: place)
+            }
+        }
+
+        let missing = ["id", "decision", "reason", "when"].filter { !present.contains($0) }
+        if !missing.isEmpty {
+            let names = PolicyKeys.alternatives(missing.map { "'\($0)'" }).replacing(" or ", with: " and ")
+            let hint = missing == ["when"] ? " (write 'when: {}' to match every command)" : ""
+            error(node, "\(label) has no \(names); every rule needs id, decision, reason and when\(hint)")
+        }
+        if let decision, let approvalNode, decision != .ask {
+            error(approvalNode, "\(label) has 'approval' but decides \(decision.rawValue); approval only applies to rules that decide ask")
+        }
+        if isWorkspace, decision == .allow {
+            error(node, "a workspace policy may only add rules that deny or ask; \(label) decides allow")
+        }
+
+        guard let id, let decision, let reason, let when else { return nil }
+        return Rule(
+            id: id, decision: decision, reason: reason, when: when, unless: unless, suggestion: suggestion,
+            approval: approval, examples: examples, line: node.mark?.line)
+    }
+
+    /// The rule's id when it has a usable one.
+    static func ruleID(_ mapping: Node.Mapping) -> String? {
+        for (keyNode, value) in mapping where keyNode.string == "id" {
+            if case .scalar(let scalar) = value, !isNull(value), PolicyValues.isValidName(scalar.string) {
+                return scalar.string
+            }
+        }
+        return nil
+    }
+
+    private mutating func decodeCondition(_ node: Node, role: String, rule: String) -> Condition? {
+        if Self.isNull(node) {
+            let hint = role == "when" ? "write 'when: {}' to match every command" : "remove 'unless' or give it conditions"
+            error(node, "'\(role)' of \(rule) has no value; \(hint)")
+            return nil
+        }
+        guard case .mapping(let mapping) = node else {
+            error(node, "'\(role)' of \(rule) must be a mapping of conditions (binary, environment, effect_class, …), not \(Self.describe(node))")
+            return nil
+        }
+        var condition = Condition()
+        let place = "in '\(role)' of \(rule)"
+        for (keyNode, value) in mapping {
+            guard let key = keyName(keyNode, place: place) else { continue }
+            let what = "'\(key)' in '\(role)' of \(rule)"
+            switch key {
+            case "binary": condition.binaries = patterns(value, what)
+            case "subcommand": condition.subcommands = patterns(value, what)
+            case "args": condition.args = patterns(value, what)
+            case "agent": condition.agents = patterns(value, what)
+            case "user": condition.users = patterns(value, what)
+            case "branch": condition.branches = patterns(value, what)
+            case "environment":
+                let names = textList(value, what, allowEmpty: false)
+                for (name, nameNode) in names { environmentReferences.append((name, nameNode, rule)) }
+                if !names.isEmpty { condition.environments = names.map(\.text) }
+            case "effect_class":
+                var effects: [EffectClass] = []
+                for (name, nameNode) in textList(value, what, allowEmpty: false) {
+                    if let effect = EffectClass(rawValue: name) {
+                        effects.append(effect)
+                    } else {
+                        error(nameNode, "unknown effect class '\(Self.display(name))' \(place); expected read, write, opaque or destructive" + didYouMean(name, EffectClass.allCases.map(\.rawValue)))
+                    }
+                }
+                if !effects.isEmpty { condition.effects = effects }
+            case "path":
+                let paths = textList(value, what, allowEmpty: false)
+                for (path, pathNode) in paths {
+                    if let problem = PolicyValues.pathPatternProblem(path) { error(pathNode, problem + " (\(rule))") }
+                }
+                if !paths.isEmpty { condition.paths = paths.map(\.text) }
+            case "interactive":
+                condition.interactive = bool(value, what)
+            default:
+                var message = "unknown key '\(Self.display(key))' \(place)"
+                if PolicyKeys.rule.contains(key) {
+                    message += "; '\(key)' belongs to the rule itself, not to '\(role)' (check the indentation)"
+                } else {
+                    message += suggestionText(key, known: PolicyKeys.condition)
+                }
+                error(keyNode, message)
+            }
+        }
+        return condition
+    }
+
+    /// A condition's glob list; nil (with an error) when unusable.
+    private mutating func patterns(_ node: Node, _ what: String) -> [String]? {
+        let items = textList(node, what, allowEmpty: false)
+        return items.isEmpty ? nil : items.map(\.text)
+    }
+
+    private mutating func decodeApproval(_ node: Node, rule: String) -> ApprovalRequirement? {
+        guard case .mapping(let mapping) = node else {
+            error(node, "'approval' of \(rule) must be a mapping such as {approvers: 1, expires: 15m}, not \(Self.describe(node))")
+            return nil
+        }
+        var approval = ApprovalRequirement()
+        let place = "in 'approval' of \(rule)"
+        for (keyNode, value) in mapping {
+            guard let key = keyName(keyNode, place: place) else { continue }
+            switch key {
+            case "approvers":
+                guard let text = text(value, "'approvers' of \(rule)") else { break }
+                guard let count = Int(text) else {
+                    error(value, "'approvers' of \(rule) must be a whole number, not '\(Self.display(text))'")
+                    break
+                }
+                if count < 1 {
+                    error(value, "'approvers' of \(rule) must be at least 1, not \(count)")
+                } else {
+                    approval.approvers = count
+                }
+            case "expires":
+                guard let text = text(value, "'expires' of \(rule)") else { break }
+                if let seconds = PolicyDuration.parse(text) {
+                    approval.expires = seconds
+                } else {
+                    error(value, "invalid duration '\(Self.display(text))' for 'expires' of \(rule); write a whole number followed by s, m, h or d, such as 90s, 15m, 2h or 1d")
+                }
+            case "via":
+                guard let text = text(value, "'via' of \(rule)") else { break }
+                if ["airlock", "host"].contains(text) {
+                    approval.via = text
+                } else {
+                    error(value, "invalid 'via' '\(Self.display(text))' in \(rule); expected airlock (out-of-band approval) or host (the agent's own prompt)")
+                }
+            default:
+                unknownKey(keyNode, key, known: PolicyKeys.approval, place: place)
+            }
+        }
+        return approval
+    }
+
+    private mutating func decodeExamples(_ node: Node, rule: String) -> RuleExamples {
+        var examples = RuleExamples()
+        guard case .mapping(let mapping) = node else {
+            error(node, "'examples' of \(rule) must be a mapping with allow, ask and deny lists of commands, not \(Self.describe(node))")
+            return examples
+        }
+        let place = "in 'examples' of \(rule)"
+        for (keyNode, value) in mapping {
+            guard let key = keyName(keyNode, place: place) else { continue }
+            let commands = textList(value, "'\(key)' examples of \(rule)", allowEmpty: true).map(\.text)
+            switch key {
+            case "allow": examples.allow = commands
+            case "ask": examples.ask = commands
+            case "deny": examples.deny = commands
+            default: unknownKey(keyNode, key, known: PolicyKeys.examples, place: place)
+            }
+        }
+        return examples
+    }
+
+    private mutating func checkEnvironmentReferences(declared environments: [EnvironmentDefinition]) {
+        let declared = environments.map(\.name)
+        let builtIn = [EnvironmentResolver.local, EnvironmentResolver.unknown]
+        let valid = Set(declared + builtIn)
+        for reference in environmentReferences where !valid.contains(reference.name) && !writtenEnvironmentNames.contains(reference.name) {
+            let whose = isWorkspace ? "the user's policy does not declare it" : "it is not declared under 'environments'"
+            let listed = declared.isEmpty ? "none are declared" : "declared: " + declared.joined(separator: ", ")
+            var hint = ""
+            let lowered = reference.name.lowercased()
+            if let owner = environments.first(where: { $0.labels.contains { $0.lowercased() == lowered } }) {
+                hint = " (did you mean '\(owner.name)'? '\(Self.display(reference.name))' is one of its labels)"
+            } else if let match = PolicyKeys.suggestion(for: reference.name, among: declared + builtIn)
+                        ?? declared.first(where: { $0.hasPrefix(lowered) && !lowered.isEmpty }) {
+                hint = " (did you mean '\(match)'?)"
+            }
+            error(reference.node, "\(reference.rule) names environment '\(Self.display(reference.name))', but \(whose)\(hint) (\(listed); 'local' and 'unknown' are built in)")
+        }
+    }
+
+    // MARK: Values
+
+    /// A mapping key as text; keys must be plain words.
+    private mutating func keyName(_ node: Node, place: String) -> String? {
+        guard case .scalar(let scalar) = node, !Self.isNull(node) else {
+            error(node, "unexpected \(Self.describe(node)) used as a key \(place); keys are words such as 'id' or 'hosts'")
+            return nil
+        }
+        return scalar.string
+    }
+
+    private mutating func unknownKey(_ node: Node, _ key: String, known: [String], place: String) {
+        var message = "unknown key '\(Self.display(key))' \(place)"
+        if known == PolicyKeys.rule, PolicyKeys.condition.contains(key) {
+            message += "; conditions such as '\(key)' go under 'when:'"
+        } else if known == PolicyKeys.topLevel || known == PolicyKeys.workspaceTopLevel, PolicyKeys.rule.contains(key) {
+            message += "; rule keys such as '\(key)' go in a list under 'rules:'"
+        } else if known == PolicyKeys.topLevel, PolicyKeys.environment.contains(key) {
+            message += "; patterns such as '\(key)' go under 'environments:' and an environment name"
+        } else {
+            message += suggestionText(key, known: known)
+        }
+        error(node, message)
+    }
+
+    private func suggestionText(_ key: String, known: [String]) -> String {
+        if let match = PolicyKeys.suggestion(for: key, among: known) { return "; did you mean '\(match)'?" }
+        return "; expected one of: " + known.joined(separator: ", ")
+    }
+
+    private func didYouMean(_ value: String, _ candidates: [String]) -> String {
+        guard let match = PolicyKeys.suggestion(for: value, among: candidates), match != value else { return "" }
+        return " (did you mean '\(match)'?)"
+    }
+
+    private mutating func text(_ node: Node, _ what: String) -> String? {
+        if Self.isNull(node) {
+            error(node, "\(what) has no value")
+            return nil
+        }
+        guard case .scalar(let scalar) = node else {
+            error(node, "\(what) must be text, not \(Self.describe(node))")
+            return nil
+        }
+        return scalar.string
+    }
+
+    private mutating func bool(_ node: Node, _ what: String) -> Bool? {
+        guard let text = text(node, what) else { return nil }
+        switch text {
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        default:
+            error(node, "\(what) must be true or false, not '\(Self.display(text))'")
+            return nil
+        }
+    }
+
+    /// Text or a list of text (a scalar is a one-element list), with the node of each entry.
+    /// Errors leave the bad entries out.
+    private mutating func textList(_ node: Node, _ what: String, allowEmpty: Bool) -> [(text: String, node: Node)] {
+        switch node {
+        case .scalar(let scalar):
+            if Self.isNull(node) {
+                error(node, "\(what) has no value; give it a value or remove the key")
+                return []
+            }
+            if scalar.string.isEmpty {
+                error(node, "\(what) is empty text; give it a value or remove the key")
+                return []
+            }
+            return [(scalar.string, node)]
+        case .sequence(let sequence):
+            if sequence.isEmpty && !allowEmpty {
+                error(node, "\(what) is an empty list, which matches nothing, so the rule could never apply; remove the key to match anything, or list values")
+                return []
+            }
+            var result: [(String, Node)] = []
+            for (index, item) in sequence.enumerated() {
+                if case .scalar(let scalar) = item, !Self.isNull(item), !scalar.string.isEmpty {
+                    result.append((scalar.string, item))
+                } else {
+                    error(item, "entry \(index + 1) of \(what) must be non-empty text, not \(Self.describe(item))")
+                }
+            }
+            return result
+        case .mapping, .alias:
+            error(node, "\(what) must be text or a list of text, not \(Self.describe(node))")
+            return []
+        }
+    }
+
+    // MARK: Node helpers
+
+    static func isNull(_ node: Node) -> Bool {
+        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): isNull(node) ? "nothing" : "'\(display(scalar.string, limit: 40))'"
+        case .sequence: "a list"
+        case .mapping: "a mapping"
+        case .alias: "an alias"
+        }
+    }
+
+    static func display(_ text: String, limit: Int = 80) -> String { PolicyValues.display(text, limit: limit) }
+}
