@@ -104,6 +104,25 @@ public struct Evaluator: Sendable {
             commands: decisions, problems: [], action: analysis.action)
     }
 
+    /// The decision when there is no policy to evaluate (it failed to load or validate):
+    /// deny, naming the cause, with the analysis still shown so the person can see what was
+    /// refused.
+    public static func failClosed(_ analysis: Analysis, problems: [String]) -> Decision {
+        let rule = MatchedRule(
+            id: "airlock-policy-error", kind: .policyError,
+            reason: "the policy could not be loaded, so everything is denied: " + problems.joined(separator: "; "),
+            suggestion: "fix the policy (airlock policy lint shows every problem) and try again")
+        let commands = analysis.commands.map { command in
+            var judged = command
+            judged.environment = EnvironmentResolver.unknown
+            judged.environmentReason = "no policy to map targets"
+            return CommandDecision(command: judged, verdict: .deny, rule: nil, trace: [])
+        }
+        return Decision(
+            verdict: .deny, policyVerdict: .deny, mode: .enforce, rule: rule, environment: EnvironmentResolver.unknown,
+            commands: commands, problems: analysis.problems + problems, action: analysis.action)
+    }
+
     /// Decides on one command: judged in each environment its targets map to, strictest wins.
     public func decide(_ command: AnalyzedCommand, context: Context) -> CommandDecision {
         var best: CommandDecision? = nil

@@ -20,8 +20,21 @@ public struct ShellParser: Sendable {
 
     public init(limits: Limits = .standard) { self.limits = limits }
 
+    /// Nesting is also capped here whatever `limits.maxDepth` says, so that a generous limit
+    /// cannot let deep input exhaust the stack of a thread with a small (512 KiB) stack.
+    static let hardMaxDepth = 1_000
+
     public func parse(_ text: String) throws(ParseError) -> Script {
-        // TODO(parser): replaced by the real parser.
-        throw ParseError(.unexpectedToken, offset: 0, detail: "parser not implemented")
+        // O(1) for native strings, before anything is copied.
+        let length = text.utf8.count
+        if length > limits.maxLength {
+            throw ParseError(.inputTooLong, offset: limits.maxLength, detail: "\(length) bytes, limit \(limits.maxLength)")
+        }
+        let bytes = Array(text.utf8)
+        for (offset, byte) in bytes.enumerated() where byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
+            throw ParseError(.invalidCharacters, offset: offset, detail: "byte 0x\(String(byte, radix: 16))")
+        }
+        let maxDepth = max(0, min(limits.maxDepth, Self.hardMaxDepth))
+        return try Parser.parseScript(bytes: bytes, start: 0, end: bytes.count, depth: 0, maxDepth: maxDepth, errorBase: 0)
     }
 }

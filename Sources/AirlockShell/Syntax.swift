@@ -171,7 +171,10 @@ public indirect enum WordPart: Sendable, Hashable {
     case doubleQuoted([WordPart])
     /// `$NAME`, `${NAME}`, `$1`, `$@`: `name` is the parameter; `expression` is the full text
     /// inside braces when it is more than a name (`${X:-/}`, `${#X}`, `${X//a/b}`), else nil.
-    case parameter(name: String, expression: String?)
+    /// `substitutions` holds, in source order, every script the expression can run: command and
+    /// process substitutions in its operand or subscript, including those nested in inner
+    /// `${…}`, double quotes or `$((…))` (`${X:-$(cmd)}` → `[cmd]`). Empty for plain names.
+    case parameter(name: String, expression: String?, substitutions: [Script] = [])
     /// `$(…)` or `` `…` ``: a command substitution; its script runs.
     case commandSubstitution(Script)
     /// `<(…)` or `>(…)`: a process substitution; its script runs.

@@ -17,7 +17,7 @@ extension Word {
     }
 
     /// Every script this word runs when expanded: command and process substitutions, and those
-    /// nested inside double quotes or arithmetic.
+    /// nested inside double quotes, arithmetic or `${…}` parameter expansions, in source order.
     public var substitutions: [Script] {
         parts.flatMap(\.substitutions)
     }
@@ -50,8 +50,9 @@ extension WordPart {
         case .commandSubstitution(let script): return [script]
         case .processSubstitution(let script, _): return [script]
         case .arithmetic(_, let scripts): return scripts
+        case .parameter(_, _, let scripts): return scripts
         case .doubleQuoted(let inner): return inner.flatMap(\.substitutions)
-        case .literal, .singleQuoted, .parameter, .glob, .brace: return []
+        case .literal, .singleQuoted, .glob, .brace: return []
         }
     }
 
@@ -59,7 +60,7 @@ extension WordPart {
         switch self {
         case .literal(let text), .singleQuoted(let text), .glob(let text), .brace(let text): return text
         case .doubleQuoted(let inner): return inner.map(\.displayText).joined()
-        case .parameter(let name, let expression):
+        case .parameter(let name, let expression, _):
             if let expression { return "${\(expression)}" }
             return "$\(name)"
         case .commandSubstitution: return "$(…)"

@@ -1,1 +1,2 @@
-print("airlock")
+import AirlockCLI
+AirlockCommand.main()

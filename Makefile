@@ -1,0 +1,41 @@
+# Airlock — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+RELEASE_FLAGS := -c release --static-swift-stdlib
+PREFIX ?= /usr/local
+
+.PHONY: all deps build release demo test bench install clean
+
+all: build
+
+# System packages (shfmt for differential tests, jq, hyperfine): installed with apt-get when
+# root, otherwise the exact command to run is printed.
+deps:
+	@./scripts/install-deps.sh
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build $(RELEASE_FLAGS) --product airlock
+
+# A short tour: real incidents, each decided by the built-in policy, each decision checked.
+demo: deps release
+	@./scripts/demo.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/airlock"
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# In-process decisions per second and latency on the labelled corpus, and whole-process
+# `airlock check` against /bin/true. Figures go in docs/benchmarks.md.
+bench: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product airlock
+	$(SWIFT) build $(RELEASE_FLAGS) --product airlock-bench
+	@./scripts/bench.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
+
+install: release
+	install -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/airlock" "$(PREFIX)/bin/airlock"
+
+clean:
+	rm -rf .build

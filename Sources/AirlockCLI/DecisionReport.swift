@@ -1,0 +1,147 @@
+import AirlockCore
+
+/// Renders decisions for people (text) and machines (JSON).
+enum DecisionReport {
+    /// Options whose value is a statement rather than part of where the command goes; shown
+    /// separately so the headline names the command and its target.
+    static let payloadFlags: Set<String> = ["-c", "--command", "-e", "--execute", "-q", "--query", "--eval", "-d", "--data", "--data-raw", "--json"]
+
+    /// The deciding command as a headline: its program and options, without statement payloads.
+    static func headline(_ command: AnalyzedCommand) -> String {
+        var shown: [String] = []
+        var skipNext = false
+        for arg in command.args {
+            if skipNext { skipNext = false; continue }
+            if !command.statements.isEmpty && payloadFlags.contains(arg) { skipNext = true; continue }
+            if !command.statements.isEmpty && command.statements.contains(where: { arg.contains($0) && $0.count > 0 }) && arg.contains(" ") { continue }
+            shown.append(ShellQuoting.quoteIfNeeded(arg))
+        }
+        let text = ([command.binary.isEmpty ? "<computed>" : command.binary] + shown).joined(separator: " ")
+        return text.count > 160 ? String(text.prefix(157)) + "…" : text
+    }
+
+    static func deciding(_ decision: Decision) -> CommandDecision? {
+        decision.commands.first { $0.verdict == decision.policyVerdict && ($0.rule?.id == decision.rule.id || decision.rule.kind != .rule) }
+            ?? decision.commands.first { $0.verdict == decision.policyVerdict }
+    }
+
+    static func text(_ decision: Decision, explainHint: String) -> String {
+        let subject = deciding(decision).map { headline($0.command) } ?? decision.action.displayText
+        let rule = "rule \(decision.rule.id): \(decision.rule.reason)"
+        var lines: [String] = []
+        let verdict = decision.policyVerdict
+        let prefix = decision.mode == .monitor && verdict != .allow ? "MONITOR (not enforced): " : ""
+        switch verdict {
+        case .deny:
+            lines.append("\(prefix)BLOCKED: policy prevents '\(subject)' (\(rule))")
+        case .ask:
+            lines.append("\(prefix)APPROVAL REQUIRED: '\(subject)' needs a person's approval (\(rule))")
+        case .allow:
+            lines.append("ALLOWED: '\(subject)' (\(rule))")
+        }
+        if let command = deciding(decision)?.command, verdict != .allow {
+            if !command.statements.isEmpty {
+                lines.append("  statement: " + command.statements.prefix(3).joined(separator: "; ") + (command.statements.count > 3 ? " …" : ""))
+            }
+            lines.append("  environment: \(command.environment)" + (command.targets.isEmpty ? "" : " (\(command.targets.map(\.description).joined(separator: ", ")))") + "; effect: \(command.effect.rawValue): \(command.effectReason)")
+        }
+        if verdict == .deny, let suggestion = decision.rule.suggestion {
+            lines.append("  instead: \(suggestion)")
+        }
+        if verdict == .ask {
+            lines.append("  a person must approve this before it runs: show them the command, or let them run it themselves")
+        }
+        if verdict != .allow {
+            lines.append("  details: \(explainHint)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ decision: Decision) -> JSON {
+        .object([
+            "decision": .string(decision.verdict.rawValue),
+            "policy_decision": .string(decision.policyVerdict.rawValue),
+            "mode": .string(decision.mode.rawValue),
+            "rule": .object(["id": .string(decision.rule.id), "type": .string(decision.rule.kind.rawValue)]),
+            "reason": .string(decision.reason),
+            "suggestion": .optional(decision.rule.suggestion),
+            "environment": .string(decision.environment),
+            "problems": .strings(decision.problems),
+            "commands": .array(decision.commands.map(commandJSON)),
+        ])
+    }
+
+    static func commandJSON(_ decision: CommandDecision) -> JSON {
+        let command = decision.command
+        return .object([
+            "binary": .string(command.binary),
+            "args": .strings(command.args),
+            "subcommand": .optional(command.subcommand),
+            "target": .optional(command.targets.first?.value),
+            "targets": .array(command.targets.map { .object(["kind": .string($0.kind.rawValue), "value": .string($0.value), "source": .string($0.source)]) }),
+            "environment": .string(command.environment),
+            "effect": .string(command.effect.rawValue),
+            "effect_reason": .string(command.effectReason),
+            "decision": .string(decision.verdict.rawValue),
+            "rule": .optional(decision.rule?.id),
+            "via": .strings(command.via),
+            "statements": .strings(command.statements),
+            "branches": .strings(command.branches),
+            "interactive": .bool(command.interactive),
+            "paths": .array(command.paths.map { .object(["path": .string($0.path), "mode": .string($0.mode.rawValue), "dynamic": .bool($0.dynamic)]) }),
+        ])
+    }
+
+    /// `airlock explain`: what was parsed, what each target resolved to, every rule and why.
+    static func explanation(_ decision: Decision, policySource: String) -> String {
+        var lines: [String] = []
+        lines.append("action: \(decision.action.displayText)")
+        lines.append("policy: \(policySource) (mode \(decision.mode.rawValue))")
+        if !decision.problems.isEmpty {
+            lines.append("analysis problems (each one denies):")
+            for problem in decision.problems { lines.append("  - \(problem)") }
+        }
+        lines.append("commands that would run: \(decision.commands.count)")
+        for (index, item) in decision.commands.enumerated() {
+            let command = item.command
+            lines.append("")
+            lines.append("[\(index + 1)] \(command.displayText)")
+            if !command.via.isEmpty { lines.append("    via: \(command.via.joined(separator: " → "))") }
+            if let sub = command.subcommand { lines.append("    operation: \(sub)") }
+            lines.append("    effect: \(command.effect.rawValue) — \(command.effectReason)")
+            if command.interactive { lines.append("    interactive session: yes") }
+            for statement in command.statements.prefix(10) { lines.append("    statement: \(statement)") }
+            if command.targets.isEmpty {
+                lines.append("    targets: none (acts on this machine)")
+            }
+            for target in command.targets { lines.append("    target: \(target) (from \(target.source))") }
+            if !command.branches.isEmpty { lines.append("    branches: \(command.branches.joined(separator: ", "))") }
+            for path in command.paths.prefix(10) { lines.append("    path: \(path.mode.rawValue) \(path.path)\(path.dynamic ? " (known only at run time)" : "")") }
+            lines.append("    environment: \(command.environment) — \(command.environmentReason)")
+            lines.append("    rules:")
+            for trace in item.trace {
+                let mark = trace.matched ? "✔ matched" : "· skipped"
+                let env = item.trace.contains { $0.environment != trace.environment } ? " [as \(trace.environment)]" : ""
+                lines.append("      \(mark) \(trace.ruleID) (\(trace.decision.rawValue))\(env)\(trace.matched ? "" : ": \(trace.detail)")")
+            }
+            lines.append("    verdict: \(item.verdict.rawValue)" + (item.rule.map { " by rule \($0.id)" } ?? " by the policy default"))
+        }
+        lines.append("")
+        lines.append("decision: \(decision.policyVerdict.rawValue.uppercased()) (rule \(decision.rule.id): \(decision.rule.reason))")
+        if decision.mode == .monitor && decision.policyVerdict != .allow {
+            lines.append("monitor mode: the decision is reported but not enforced; the exit code is 0")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func explanationJSON(_ decision: Decision, policySource: String) -> JSON {
+        guard case .object(var members) = json(decision) else { return json(decision) }
+        members["policy"] = .string(policySource)
+        members["trace"] = .array(decision.commands.map { item in
+            .array(item.trace.map { trace in
+                .object(["rule": .string(trace.ruleID), "decision": .string(trace.decision.rawValue), "environment": .string(trace.environment), "matched": .bool(trace.matched), "detail": .string(trace.detail)])
+            })
+        })
+        return .object(members)
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+@Suite("airlock check and explain")
+struct CheckCommandTests {
+    @Test("exit codes: 0 allow, 1 deny, 2 ask, 64 usage")
+    func exitCodes() throws {
+        let cli = try CLIHarness()
+        #expect(try cli.run(["check", "--", "ls -la"]).status == 0)
+        #expect(try cli.run(["check", "--", "git push --force origin main"]).status == 1)
+        #expect(try cli.run(["check", "--", "terraform destroy"]).status == 2)
+        #expect(try cli.run(["check"]).status == 64)
+        #expect(try cli.run(["check", "--format", "yaml", "--", "ls"]).status == 64)
+        #expect(try cli.run(["check", "--env", "NOEQUALS", "--", "ls"]).status == 64)
+        #expect(try cli.run(["frobnicate"]).status == 64)
+    }
+
+    @Test("several words are one command's argv; one word is a shell line")
+    func argvVersusLine() throws {
+        let cli = try CLIHarness()
+        // As argv, ';' is just an argument to echo; as a line, it separates commands.
+        #expect(try cli.run(["check", "--", "echo", "hi;", "rm", "-rf", "/"]).status == 0)
+        #expect(try cli.run(["check", "--", "echo hi; rm -rf /"]).status == 1)
+    }
+
+    @Test("the blocked message names the command, the rule and how to see details")
+    func blockedText() throws {
+        let cli = try CLIHarness()
+        let result = try cli.run(["check", "--", "psql -h prod-db.internal -U admin -c \"DROP TABLE executives;\""])
+        #expect(result.status == 1)
+        let first = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first == "BLOCKED: policy prevents 'psql -h prod-db.internal -U admin' (rule no-destruction-in-production: destructive operations never run against production)")
+        #expect(result.stdout.contains("statement: DROP TABLE executives"))
+        #expect(result.stdout.contains("airlock explain"))
+    }
+
+    @Test("JSON output has the documented shape")
+    func json() throws {
+        let cli = try CLIHarness()
+        let result = try cli.run(["check", "--format", "json", "--", "kubectl --context prod-eu delete ns payments && ls"])
+        #expect(result.status == 1)
+        let object = try cli.json(result.stdout)
+        #expect(object["decision"] as? String == "deny")
+        #expect(object["environment"] as? String == "production")
+        #expect(object["reason"] as? String == "destructive operations never run against production")
+        let rule = try #require(object["rule"] as? [String: Any])
+        #expect(rule["id"] as? String == "no-destruction-in-production")
+        #expect(rule["type"] as? String == "rule")
+        let commands = try #require(object["commands"] as? [[String: Any]])
+        #expect(commands.count == 2)
+        #expect(commands[0]["binary"] as? String == "kubectl")
+        #expect(commands[0]["args"] as? [String] == ["--context", "prod-eu", "delete", "ns", "payments"])
+        #expect(commands[0]["target"] as? String == "prod-eu")
+        #expect(commands[0]["environment"] as? String == "production")
+        #expect(commands[0]["effect"] as? String == "destructive")
+        #expect(commands[1]["binary"] as? String == "ls")
+        #expect(commands[1]["effect"] as? String == "read")
+    }
+
+    @Test("the environment is the command's: own, --env additions, or --clean-env")
+    func environment() throws {
+        let cli = try CLIHarness()
+        #expect(try cli.run(["check", "--", "psql -c 'DROP TABLE t'"], environment: ["PGHOST": "db.prod.acme.io"]).status == 1)
+        #expect(try cli.run(["check", "--clean-env", "--", "psql -c 'DROP TABLE t'"], environment: ["PGHOST": "db.prod.acme.io"]).status == 0)
+        #expect(try cli.run(["check", "--clean-env", "--env", "PGHOST=db.prod.acme.io", "--", "psql -c 'DROP TABLE t'"]).status == 1)
+    }
+
+    @Test("--cwd is where package.json and .env are read")
+    func workingDirectory() throws {
+        let cli = try CLIHarness()
+        try cli.write("proj/package.json", #"{"scripts": {"reset": "prisma migrate reset --force"}}"#)
+        try cli.write("proj/.env", "DATABASE_URL=postgres://app@db.prod.acme.io/app\n")
+        let project = cli.home.appendingPathComponent("proj").path
+        #expect(try cli.run(["check", "--cwd", project, "--", "npm run reset"]).status == 1)
+        #expect(try cli.run(["check", "--", "npm run reset"], cwd: project).status == 1)
+    }
+
+    @Test("explain shows parsing, targets, environments and every rule")
+    func explain() throws {
+        let cli = try CLIHarness()
+        let result = try cli.run(["explain", "--", "sudo bash -c 'psql -h prod-db.internal -c \"DROP TABLE t\"'"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("via: sudo → bash -c"))
+        #expect(result.stdout.contains("target: host prod-db.internal (from psql -h)"))
+        #expect(result.stdout.contains("environment: production — host prod-db.internal has the label 'prod'"))
+        #expect(result.stdout.contains("✔ matched no-destruction-in-production"))
+        #expect(result.stdout.contains("· skipped force-push-protected-branch"))
+        #expect(result.stdout.contains("decision: DENY"))
+        let json = try cli.run(["explain", "--format", "json", "--", "ls"])
+        let object = try cli.json(json.stdout)
+        #expect((object["trace"] as? [Any])?.count == 1)
+    }
+
+    @Test("help reads like documentation")
+    func help() throws {
+        let cli = try CLIHarness()
+        let result = try cli.run(["check", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("exit 0 allow, 1 deny, 2 ask"))
+        #expect(result.stdout.contains("--clean-env"))
+    }
+}

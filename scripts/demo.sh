@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# A short tour of Airlock on the built-in policy: commands from real incidents, each decided
+# by `airlock check` exactly as an agent hook would ask, each decision checked.
+set -uo pipefail
+airlock=${1:?usage: demo.sh PATH-TO-AIRLOCK}
+
+# An isolated home and project so nothing on this machine changes the outcome.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+export AIRLOCK_HOME="$scratch/airlock-home"
+mkdir -p "$scratch/project"
+cat > "$scratch/project/package.json" <<'JSON'
+{ "scripts": { "test": "jest", "db:reset": "prisma migrate reset --force" } }
+JSON
+
+bold=$'\e[1m'; dim=$'\e[2m'; red=$'\e[31m'; yellow=$'\e[33m'; green=$'\e[32m'; reset=$'\e[0m'
+[[ -t 1 ]] || { bold=; dim=; red=; yellow=; green=; reset=; }
+
+failures=0
+step() {
+  local expected=$1 story=$2 command=$3; shift 3
+  printf '\n%s%s%s\n%s$ %s%s\n' "$bold" "$story" "$reset" "$dim" "$command" "$reset"
+  "$airlock" check --clean-env --env HOME="$HOME" --cwd "$scratch/project" "$@" -- "$command"
+  local code=$?
+  local got
+  case $code in 0) got=allow;; 1) got=deny;; 2) got=ask;; *) got="error($code)";; esac
+  local color=$green; [[ $got == deny ]] && color=$red; [[ $got == ask ]] && color=$yellow
+  if [[ $got == "$expected" ]]; then
+    printf '%s→ %s (exit %d)%s\n' "$color" "$got" "$code" "$reset"
+  else
+    printf '%s✗ expected %s, got %s (exit %d)%s\n' "$red" "$expected" "$got" "$code" "$reset"
+    failures=$((failures + 1))
+  fi
+}
+
+echo "${bold}Airlock: every command an agent runs is decided before it reaches the system.${reset}"
+
+step deny  "Replit, July 2025: an agent drops a production table during a code freeze" \
+  'psql -h prod-db.internal -U admin -c "DROP TABLE executives;"'
+step deny  "The same, hidden in an ORM reset pointed at production" \
+  'DATABASE_URL=postgres://admin@db.prod.acme.com/app npx prisma migrate reset --force'
+step deny  "PocketOS, April 2026: one curl to the hosting provider's GraphQL API deletes a volume" \
+  "curl -X POST https://backboard.railway.app/graphql/v2 -H 'Authorization: Bearer \$TOKEN' -d '{\"query\":\"mutation { volumeDelete(volumeId: \\\"vol_8f2\\\") }\"}'"
+step allow "Reading is fine, even across a cluster" \
+  'kubectl get pods --all-namespaces'
+step deny  "Rewriting main's history" \
+  'git push --force origin main'
+step ask   "Destroying infrastructure in a workspace Airlock cannot place: a person decides" \
+  'terraform destroy'
+step deny  "Wrapped twice and sent over ssh: still seen" \
+  "ssh prod-web-1 \"sudo bash -c 'rm -rf /var/lib/postgresql'\""
+step ask   "Code whose effect cannot be known from its text" \
+  'echo cm0gLXJmIH4= | base64 -d | sh'
+step allow "Text is not a command" \
+  'git commit -m "drop table executives from the docs"'
+step allow "Cleaning the project is allowed" \
+  'rm -rf node_modules dist'
+step deny  "An agent approving its own request" \
+  'airlock approve K7QF-2M'
+
+echo
+echo "${bold}Why was the first one blocked?${reset}"
+"$airlock" explain --clean-env --env HOME="$HOME" --cwd "$scratch/project" -- 'psql -h prod-db.internal -U admin -c "DROP TABLE executives;"' | sed -n '1,40p'
+
+echo
+if [[ $failures -gt 0 ]]; then
+  echo "${red}${failures} decision(s) differed from what the tour expects.${reset}"
+  exit 1
+fi
+echo "${green}All decisions as expected.${reset} Next: ${bold}airlock init${reset} writes the policy to ~/.airlock/policy.yaml to adapt."
