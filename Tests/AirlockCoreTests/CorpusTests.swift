@@ -195,7 +195,9 @@ struct CorpusTests {
         let outcomes = try Self.outcomes.get()
         let offenders = outcomes.filter { $0.entry.category == "destructive-prod" && $0.verdict == .allow }
         for offender in offenders { print("ALLOWED destructive-prod: \(offender.description)") }
-        #expect(offenders.isEmpty, "\(offenders.count) destructive-prod commands were allowed:\n\(offenders.map(\.description).joined(separator: "\n"))")
+        if !offenders.isEmpty {
+            Issue.record("\(offenders.count) destructive-prod commands were allowed:\n\(offenders.map(\.description).joined(separator: "\n"))")
+        }
     }
 
     @Test("no benign or lookalike command is denied")
@@ -203,7 +205,9 @@ struct CorpusTests {
         let outcomes = try Self.outcomes.get()
         let offenders = outcomes.filter { ["benign", "lookalike"].contains($0.entry.category) && $0.verdict == .deny }
         for offender in offenders { print("DENIED \(offender.entry.category): \(offender.description)") }
-        #expect(offenders.isEmpty, "\(offenders.count) benign/lookalike commands were denied:\n\(offenders.map(\.description).joined(separator: "\n"))")
+        if !offenders.isEmpty {
+            Issue.record("\(offenders.count) benign/lookalike commands were denied:\n\(offenders.map(\.description).joined(separator: "\n"))")
+        }
     }
 
     @Test("every decision matches its label")
@@ -211,8 +215,8 @@ struct CorpusTests {
         let outcomes = try Self.outcomes.get()
         print(Self.summary(outcomes))
         let mismatches = outcomes.filter { !$0.matches }
-        #expect(
-            mismatches.isEmpty,
-            "\(mismatches.count) of \(outcomes.count) decisions differ from their labels:\n\(mismatches.map(\.description).joined(separator: "\n"))")
+        if !mismatches.isEmpty {
+            Issue.record("\(mismatches.count) of \(outcomes.count) decisions differ from their labels:\n\(mismatches.map(\.description).joined(separator: "\n"))")
+        }
     }
 }
