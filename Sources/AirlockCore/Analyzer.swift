@@ -305,7 +305,7 @@ final class AnalysisSession {
                 text += value
             case .doubleQuoted(let inner):
                 for piece in inner { add(piece, quoted: true) }
-            case .parameter(let name, let expression):
+            case .parameter(let name, let expression, _):
                 if expression == nil, let value = variable(name, frame: frame) {
                     text += value
                 } else {
@@ -322,6 +322,8 @@ final class AnalysisSession {
             case .brace(let value):
                 text += value
                 known = false
+            case .commandSubstitution(let script) where script.items.isEmpty:
+                break // `$()` and ``` `` ``` expand to nothing
             case .commandSubstitution:
                 text += "$(…)"
                 known = false
@@ -371,6 +373,10 @@ final class AnalysisSession {
     /// Classifies one command (and, through wrappers, the commands it runs).
     func run(_ args: [Arg], assignments: [String: String], stdin: Stdin, redirects: [PathAccess], frame: Frame) {
         guard let first = args.first else { return }
+        guard frame.via.count <= limits.maxSyntaxDepth else {
+            problem("commands wrapped more than \(limits.maxSyntaxDepth) levels deep")
+            return
+        }
         var environment = frame.remote ? [:] : context.environment
         for (key, value) in frame.environment { environment[key] = value }
         for (key, value) in assignments { environment[key] = value }

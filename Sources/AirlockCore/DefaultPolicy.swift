@@ -21,10 +21,10 @@ public enum DefaultPolicy {
     public static let localToolsWithUndo = ["git", "docker", "podman", "nerdctl", "docker-compose", "podman-compose"]
 
     public static let credentialPaths = [
-        "~/.aws/credentials", "~/.aws/config", "~/.config/gcloud/**", "~/.azure/**", "~/.netrc", "~/.pgpass", "~/.my.cnf",
-        "~/.ssh/id_*", "~/.ssh/*.pem", "~/.railway/**", "~/.config/railway/**", "~/.fly/**", "~/.kube/config",
+        "~/.aws/credentials", "~/.aws/config", "~/.aws", "~/.config/gcloud", "~/.config/gcloud/**", "~/.azure", "~/.azure/**", "~/.netrc", "~/.pgpass", "~/.my.cnf",
+        "~/.ssh", "~/.ssh/id_*", "~/.ssh/*.pem", "!~/.ssh/*.pub", "!~/.ssh/known_hosts", "!~/.ssh/config", "~/.railway", "~/.railway/**", "~/.config/railway/**", "~/.fly/**", "~/.kube/config",
         "~/.docker/config.json", "~/.npmrc", "~/.pypirc", "~/.git-credentials", "~/.config/gh/hosts.yml",
-        "~/.terraform.d/credentials.tfrc.json", "~/.vercel/**", "~/.config/heroku/**", "~/.gnupg/**",
+        "~/.terraform.d/credentials.tfrc.json", "~/.vercel/**", "~/.config/heroku/**", "~/.gnupg", "~/.gnupg/**",
         "**/.env", "**/.env.*", "!{cwd}/**",
     ]
 
@@ -63,16 +63,16 @@ public enum DefaultPolicy {
                 examples: RuleExamples(
                     deny: ["psql -h prod-db.internal -U admin -c 'DROP TABLE executives;'", "kubectl --context prod-eu delete namespace payments"])),
             Rule(
+                id: "production-sessions-need-approval", decision: .ask,
+                reason: "an interactive session on production can do anything; a person must approve it",
+                when: Condition(environments: ["production"], interactive: true),
+                examples: RuleExamples(ask: ["psql -h prod-db.internal -U admin"])),
+            Rule(
                 id: "production-writes-need-approval", decision: .ask,
                 reason: "changes to production need a person's approval",
                 when: Condition(environments: ["production"], effects: [.write]),
                 approval: ApprovalRequirement(approvers: 1, expires: 15 * 60),
                 examples: RuleExamples(ask: ["kubectl --context prod-eu apply -f deploy.yaml"], deny: [])),
-            Rule(
-                id: "production-sessions-need-approval", decision: .ask,
-                reason: "an interactive session on production can do anything; a person must approve it",
-                when: Condition(environments: ["production"], interactive: true),
-                examples: RuleExamples(ask: ["psql -h prod-db.internal -U admin"])),
             Rule(
                 id: "staging-destruction-needs-approval", decision: .ask,
                 reason: "destructive operations outside development need a person's approval",

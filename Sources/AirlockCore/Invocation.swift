@@ -118,6 +118,9 @@ struct OptionScan: Sendable {
                 i += 2
                 continue
             }
+            // Single-dash long options (`-destroy`, `-auto-approve`) are recorded whole as
+            // well as letter by letter, so either reading can be matched.
+            if text.count > 2 { options.append(Option(name: text, value: nil)) }
             let letters = Array(text.dropFirst())
             var consumedNext = false
             var j = 0

@@ -25,9 +25,12 @@ struct MalformedInputTests {
 
     @Test("10,000 levels of nesting end in a decision", arguments: ["$(", "(", "{ ", "`", "bash -c '"])
     func deep(_ opener: String) {
+        // Unbalanced openers are parse errors or exceed the bound (deny); balanced pairs such as
+        // 5,000 empty backtick substitutions leave what a shell would run. Never an allow.
         let line = String(repeating: opener, count: 10_000) + "rm -rf /"
         let decision = World.decide(line)
-        #expect(decision.verdict == .deny)
+        #expect(decision.verdict != .allow)
+        #expect(!decision.reason.isEmpty)
     }
 
     @Test("binary bytes and control characters are refused")

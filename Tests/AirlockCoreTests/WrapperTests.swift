@@ -158,10 +158,15 @@ struct WrapperTests {
 
     @Test("nesting is bounded and fails closed")
     func nestingBound() {
-        var line = "rm -rf /"
-        for _ in 0..<40 { line = "bash -c \(ShellQuoting.quoteIfNeeded(line))" }
-        let decision = World.decide(line)
-        #expect(decision.verdict == .deny)
-        #expect(decision.reason.contains("deep"))
+        // Each eval re-reads its arguments as a new command line: an interpreter per level.
+        let evals = World.decide(String(repeating: "eval ", count: 40) + "ls")
+        #expect(evals.verdict == .deny)
+        #expect(evals.reason.contains("deep"))
+        // Wrappers do not re-parse, but their chain is bounded too.
+        let wrappers = World.decide(String(repeating: "sudo ", count: 5000) + "ls")
+        #expect(wrappers.verdict == .deny)
+        #expect(wrappers.reason.contains("deep"))
+        // Within the bound, the innermost command is still found.
+        #expect(World.decide(String(repeating: "eval ", count: 10) + "rm -rf /").rule.id == "local-destruction")
     }
 }

@@ -13,15 +13,21 @@ enum SubcommandTools {
 
     static func classify(_ invocation: Invocation, spec: ToolSpec, session: AnalysisSession) {
         var args = invocation.args
-        if let dash = args.firstIndex(where: { $0.text == "--" }), spec.innerCommand == nil { args = Array(args[..<dash]) }
+        if let inner = spec.innerCommand {
+            let scan = OptionScan(args, valued: spec.valued)
+            if scan.operands.first?.arg.text == inner.verb {
+                // Only the tool's own options (before the wrapped command) locate the target.
+                let start = innerStart(args, scan: scan, inner: inner)
+                let own = OptionScan(Array(args[..<(start ?? args.count)]), valued: spec.valued)
+                let targets = resolveTargets(spec.targets, scan: own, invocation: invocation, session: session)
+                runInner(invocation, start: start, inner: inner, targets: targets, session: session)
+                return
+            }
+        }
+        if let dash = args.firstIndex(where: { $0.text == "--" }) { args = Array(args[..<dash]) }
         let scan = OptionScan(args, valued: spec.valued)
         let operands = Array(scan.operandTexts.prefix(spec.operandWords))
         let targets = resolveTargets(spec.targets, scan: scan, invocation: invocation, session: session)
-
-        if let inner = spec.innerCommand, operands.first == inner.verb {
-            runInner(invocation, scan: scan, inner: inner, targets: targets, session: session)
-            return
-        }
 
         var effect = spec.fallback
         var reason = "\(invocation.name) \(operands.first ?? "") is not a known read, so it counts as a write"
@@ -102,15 +108,23 @@ enum SubcommandTools {
         return invocation.frame.inheritedTargets
     }
 
-    static func runInner(_ invocation: Invocation, scan: OptionScan, inner: InnerCommand, targets: [Target], session: AnalysisSession) {
-        let args = invocation.args
-        var start: Int? = nil
-        if let dash = args.firstIndex(where: { $0.text == "--" }) {
-            start = dash + 1
-        } else if inner.afterOperand, scan.operands.count >= 3 {
-            // `docker exec [opts] CONTAINER CMD…`: the command starts after the container.
-            start = scan.operands[2].index
+    /// Where the wrapped command starts: after `--`, or after the container operand.
+    static func innerStart(_ args: [Arg], scan: OptionScan, inner: InnerCommand) -> Int? {
+        if inner.afterOperand, let verb = scan.operands.first(where: { $0.arg.text == inner.verb }) {
+            // `docker exec [opts] CONTAINER CMD…`: rescan with the subcommand's own options.
+            let rest = Array(args[(verb.index + 1)...])
+            let own = OptionScan(rest, valued: inner.valued, stopAtFirstOperand: true)
+            if let container = own.operands.first, container.index + 1 < rest.count {
+                return verb.index + 1 + container.index + 1
+            }
+            return nil
         }
+        if let dash = args.firstIndex(where: { $0.text == "--" }) { return dash + 1 }
+        return nil
+    }
+
+    static func runInner(_ invocation: Invocation, start: Int?, inner: InnerCommand, targets: [Target], session: AnalysisSession) {
+        let args = invocation.args
         let label = "\(invocation.name) \(inner.verb)"
         guard let start, start < args.count else {
             Tools.emit(invocation.command(.opaque, "\(label) opens an interactive shell", subcommand: inner.verb, targets: targets, interactive: true), invocation, session: session)

@@ -170,7 +170,9 @@ enum ToolCatalog {
             VerbRule("secret rm", .destructive), VerbRule("service rm", .destructive), VerbRule("stack rm", .destructive), VerbRule("context rm", .write),
         ],
         targets: [.flag(["-H", "--host", "--context", "-c"], .dockerHost), .environment(["DOCKER_HOST", "DOCKER_CONTEXT"], .dockerHost)],
-        innerCommand: InnerCommand(verb: "exec", afterOperand: true))
+        innerCommand: InnerCommand(verb: "exec", afterOperand: true, valued: dockerExecValued))
+
+    static let dockerExecValued: Set<String> = ["-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys", "--index"]
 
     static let dockerCompose = ToolSpec(
         names: ["docker-compose", "podman-compose"],
@@ -178,7 +180,7 @@ enum ToolCatalog {
         rules: [VerbRule("ps", .read), VerbRule("logs", .read), VerbRule("config", .read), VerbRule("images", .read),
                 VerbRule("down", .destructive, flags: ["-v", "--volumes", "--rmi"], reason: "docker-compose down -v deletes volumes"), VerbRule("rm", .destructive)],
         targets: [.flag(["-H", "--host"], .dockerHost), .environment(["DOCKER_HOST"], .dockerHost)],
-        innerCommand: InnerCommand(verb: "exec", afterOperand: true))
+        innerCommand: InnerCommand(verb: "exec", afterOperand: true, valued: dockerExecValued))
 
     static let railway = ToolSpec(
         names: ["railway"],

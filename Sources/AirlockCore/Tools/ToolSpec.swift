@@ -60,4 +60,6 @@ enum TargetSource: Sendable {
 struct InnerCommand: Sendable {
     var verb: String
     var afterOperand: Bool
+    /// The subcommand's own options that take a value (`docker exec -u USER -w DIR`).
+    var valued: Set<String> = []
 }
