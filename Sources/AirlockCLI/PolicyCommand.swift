@@ -116,7 +116,7 @@ struct PolicyShowCommand: ParsableCommand {
         case .failed(let problems):
             for problem in problems { Console.err("error: \(problem)") }
             throw ExitCode(1)
-        case .loaded(let policy, let sources):
+        case .loaded(let policy, _):
             Console.out(PolicyRenderer.yaml(policy))
         }
     }

@@ -154,7 +154,12 @@ final class AnalysisSession {
 
         var assignments: [String: String] = [:]
         for assignment in simple.assignments {
-            assignments[assignment.name] = assignment.value.flatMap { expand($0, frame: frame).known ? expand($0, frame: frame).text : nil } ?? ""
+            if let value = assignment.value {
+                let expanded = expand(value, frame: frame)
+                assignments[assignment.name] = expanded.known ? expanded.text : computedValue
+            } else {
+                assignments[assignment.name] = computedValue
+            }
         }
 
         guard !simple.words.isEmpty else {
@@ -162,8 +167,7 @@ final class AnalysisSession {
             for assignment in simple.assignments {
                 if let value = assignment.value {
                     let expanded = expand(value, frame: frame)
-                    frame.environment[assignment.name] = expanded.known ? expanded.text : nil
-                    if !expanded.known { frame.environment.removeValue(forKey: assignment.name) }
+                    frame.environment[assignment.name] = expanded.known ? expanded.text : computedValue
                 }
             }
             emitRedirectionsOnly(paths, frame: frame)
@@ -173,7 +177,7 @@ final class AnalysisSession {
         let args = simple.words.map { expand($0, frame: frame) }
         trackBuiltins(args, frame: &frame)
         run(args, assignments: assignments, stdin: stdin, redirects: paths, frame: frame)
-        return output(of: args, frame: frame)
+        return output(of: args, stdin: stdin, frame: frame)
     }
 
     /// Shell builtins that change the state later commands run in.
@@ -195,14 +199,24 @@ final class AnalysisSession {
             for arg in args.dropFirst() where !arg.text.hasPrefix("-") {
                 guard let eq = arg.text.firstIndex(of: "=") else { continue }
                 let name = String(arg.text[..<eq])
-                if arg.known {
-                    frame.environment[name] = String(arg.text[arg.text.index(after: eq)...])
-                } else {
-                    frame.environment.removeValue(forKey: name)
-                }
+                frame.environment[name] = arg.known ? String(arg.text[arg.text.index(after: eq)...]) : computedValue
             }
         case "unset":
             for arg in args.dropFirst() { frame.environment.removeValue(forKey: arg.text) }
+        case "kubectl", "oc":
+            let words = args.dropFirst().filter { !$0.text.hasPrefix("-") }.map(\.text)
+            if words.count >= 3, words[0] == "config", words[1] == "use-context" || words[1] == "use" {
+                frame.toolState[.kubeContext] = args.dropFirst().first { $0.text == words[2] }?.known == false ? computedValue : words[2]
+            }
+        case "kubectx":
+            if let context = args.dropFirst().first(where: { !$0.text.hasPrefix("-") }), context.text != "-" {
+                frame.toolState[.kubeContext] = context.known ? context.text : computedValue
+            }
+        case "terraform", "tofu":
+            let words = args.dropFirst().filter { !$0.text.hasPrefix("-") }
+            if words.count >= 3, words[0].text == "workspace", words[1].text == "select" || words[1].text == "new" {
+                frame.toolState[.terraformWorkspace] = words[2].known ? words[2].text : computedValue
+            }
         default:
             break
         }
@@ -210,7 +224,7 @@ final class AnalysisSession {
 
     /// What a command prints, when the analysis can know it (`echo`/`printf` of literals,
     /// `cat` of a file), so a shell or SQL client fed by a pipe can be followed.
-    private func output(of args: [Arg], frame: Frame) -> Stdin {
+    private func output(of args: [Arg], stdin: Stdin, frame: Frame) -> Stdin {
         guard let name = args.first, name.known else { return .dynamic("a computed command's output") }
         let rest = Array(args.dropFirst())
         switch Paths.basename(name.text) {
@@ -227,8 +241,9 @@ final class AnalysisSession {
             guard !rest.isEmpty, rest.allSatisfy(\.known) else { return .dynamic("printf of a computed value") }
             // Format directives are not interpreted; the literal text is what matters for analysis.
             return .text(rest.map(\.text).joined(separator: " ").replacingAll("\\n", with: "\n"))
-        case "cat":
+        case "cat", "tee":
             let operands = rest.filter { !$0.text.hasPrefix("-") }
+            if operands.isEmpty || Paths.basename(name.text) == "tee" { return stdin }
             if operands.count == 1, operands[0].known, let cwd = frame.cwd, !frame.remote {
                 return .file(Paths.resolve(operands[0].text, cwd: cwd, home: context.homeDirectory))
             }
@@ -340,7 +355,7 @@ final class AnalysisSession {
     }
 
     func variable(_ name: String, frame: Frame) -> String? {
-        if let value = frame.environment[name] { return value }
+        if let value = frame.environment[name] { return value == computedValue ? nil : value }
         if frame.remote { return nil }
         switch name {
         case "HOME": return context.homeDirectory
@@ -355,7 +370,11 @@ final class AnalysisSession {
         let harmless: Set<String> = ["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/tty", "-"]
         if harmless.contains(arg.text) || arg.text.hasPrefix("/dev/fd/") { return nil }
         if frame.remote {
-            return PathAccess(arg.text.hasPrefix("/") ? Paths.normalize(arg.text, relativeTo: "/") : arg.text, mode, dynamic: !arg.text.hasPrefix("/") || !arg.known)
+            // Remote paths: absolute ones as written; `~/x` and relative ones are in the remote
+            // home (their exact location is unknown here, but it is not a working directory).
+            if arg.text.hasPrefix("/") { return PathAccess(Paths.normalize(arg.text, relativeTo: "/"), mode, dynamic: !arg.known) }
+            let homeRelative = arg.text == "~" || arg.text.hasPrefix("~/") ? arg.text : "~/" + arg.text
+            return PathAccess(homeRelative, mode, dynamic: !arg.known)
         }
         guard let cwd = frame.cwd else {
             if arg.text.hasPrefix("/") { return PathAccess(Paths.normalize(arg.text, relativeTo: "/"), mode, dynamic: !arg.known) }

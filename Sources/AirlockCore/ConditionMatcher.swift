@@ -39,9 +39,12 @@ enum ConditionMatcher {
         }
         if let paths = condition.paths {
             let expanded = paths.map { expand($0, context: context) }
-            if !command.paths.contains(where: { PathPatternList.matches(expanded, $0.path) }) {
-                return "no path it touches matches \(list(paths))"
+            let mode = condition.pathAccess
+            if !command.paths.contains(where: { (mode == nil || $0.mode == mode) && PathPatternList.matches(expanded, $0.path) }) {
+                return "no path it \(mode.map { $0 == .write ? "writes" : "reads" } ?? "touches") matches \(list(paths))"
             }
+        } else if let mode = condition.pathAccess, !command.paths.contains(where: { $0.mode == mode }) {
+            return "it \(mode == .write ? "writes" : "reads") no file"
         }
         if let branches = condition.branches, !command.branches.contains(where: { branch in branches.contains { Glob.match($0, branch) } }) {
             return command.branches.isEmpty ? "it changes no git branch" : "branches \(list(command.branches)) are not \(list(branches))"

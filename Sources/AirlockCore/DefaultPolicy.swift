@@ -53,8 +53,8 @@ public enum DefaultPolicy {
             Rule(
                 id: "airlock-home-is-read-only", decision: .deny,
                 reason: "Airlock's home (policy, state, keys) cannot be written by an agent",
-                when: Condition(effects: [.write, .destructive, .opaque], paths: ["$AIRLOCK_HOME", "$AIRLOCK_HOME/**"]),
-                examples: RuleExamples(allow: ["cat ~/.airlock/policy.yaml"], deny: ["echo 'mode: monitor' > ~/.airlock/policy.yaml", "rm -rf ~/.airlock"])),
+                when: Condition(paths: ["$AIRLOCK_HOME", "$AIRLOCK_HOME/**"], pathAccess: .write),
+                examples: RuleExamples(allow: ["cat ~/.airlock/policy.yaml", "cp ~/.airlock/policy.yaml ./policy.backup.yaml"], deny: ["echo 'mode: monitor' > ~/.airlock/policy.yaml", "rm -rf ~/.airlock"])),
             Rule(
                 id: "no-destruction-in-production", decision: .deny,
                 reason: "destructive operations never run against production",

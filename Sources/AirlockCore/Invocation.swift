@@ -40,6 +40,12 @@ struct Invocation: Sendable {
     var argTexts: [String] { args.map(\.text) }
 }
 
+/// The value recorded for a variable set from something only known at run time
+/// (`DATABASE_URL=$PROD_URL`, `X=$(cmd)`). It reads as a URL and a host in the reserved
+/// `.invalid` domain, so whatever it locates maps to the `unknown` environment, never to
+/// development by falling back to `.env`.
+let computedValue = "computed://value.known.at.runtime.invalid"
+
 /// What wrappers and interpreters pass down to the commands they run.
 struct Frame: Sendable {
     var via: [String] = []
@@ -52,12 +58,20 @@ struct Frame: Sendable {
     var cwd: String?
     /// Variables set earlier in the line (`X=1; export Y=2`), over the context environment.
     var environment: [String: String] = [:]
+    /// Tool state changed earlier in the line (`kubectl config use-context prod`,
+    /// `terraform workspace select prod`) that later commands act under.
+    var toolState: [ToolStateKey: String] = [:]
 
     func entering(_ wrapper: String) -> Frame {
         var next = self
         next.via.append(wrapper)
         return next
     }
+}
+
+/// Tool state a command line can change for the commands after it.
+enum ToolStateKey: Sendable, Hashable {
+    case kubeContext, terraformWorkspace
 }
 
 /// Splits arguments into options and operands given which options take a value. Handles

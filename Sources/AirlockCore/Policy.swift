@@ -176,6 +176,8 @@ public struct Condition: Sendable, Hashable {
     /// Path patterns in gitignore style: `**` spans directories, a leading `!` excludes;
     /// `~`, `$AIRLOCK_HOME` and `{cwd}` expand. Holds when a path the command touches matches.
     public var paths: [String]?
+    /// With `paths`: only paths the command accesses this way count (`write` ignores reads).
+    public var pathAccess: PathAccess.Mode?
     /// Git branches (globs) a push changes.
     public var branches: [String]?
     public var interactive: Bool?
@@ -189,6 +191,7 @@ public struct Condition: Sendable, Hashable {
         agents: [String]? = nil,
         users: [String]? = nil,
         paths: [String]? = nil,
+        pathAccess: PathAccess.Mode? = nil,
         branches: [String]? = nil,
         interactive: Bool? = nil
     ) {
@@ -200,12 +203,13 @@ public struct Condition: Sendable, Hashable {
         self.agents = agents
         self.users = users
         self.paths = paths
+        self.pathAccess = pathAccess
         self.branches = branches
         self.interactive = interactive
     }
 
     public var isEmpty: Bool {
         binaries == nil && subcommands == nil && args == nil && environments == nil && effects == nil
-            && agents == nil && users == nil && paths == nil && branches == nil && interactive == nil
+            && agents == nil && users == nil && paths == nil && pathAccess == nil && branches == nil && interactive == nil
     }
 }

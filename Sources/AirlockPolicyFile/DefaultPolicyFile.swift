@@ -139,16 +139,16 @@ rules:
       deny: ["airlock approve K7QF-2M", "airlock policy edit"]
 
   # The same protection for Airlock's files: this policy, its state and its keys live in
-  # $AIRLOCK_HOME (~/.airlock by default). Any command that may write there -- including
-  # one whose effect cannot be known -- is denied; reading is fine.
+  # $AIRLOCK_HOME (~/.airlock by default). Any command that writes there (a redirect, rm,
+  # cp, sed -i, tee …) is denied; reading is fine (`path_access: write` ignores reads).
   - id: airlock-home-is-read-only
     decision: deny
     reason: Airlock's home (policy, state, keys) cannot be written by an agent
     when:
-      effect_class: [write, destructive, opaque]
       path: [$AIRLOCK_HOME, "$AIRLOCK_HOME/**"]
+      path_access: write
     examples:
-      allow: ["cat ~/.airlock/policy.yaml"]
+      allow: ["cat ~/.airlock/policy.yaml", "cp ~/.airlock/policy.yaml ./policy.backup.yaml"]
       deny: ["echo 'mode: monitor' > ~/.airlock/policy.yaml", "rm -rf ~/.airlock"]
 
   # The rule this tool exists for: dropping a table, deleting a namespace or a volume,
@@ -166,6 +166,17 @@ rules:
         - "psql -h prod-db.internal -U admin -c 'DROP TABLE executives;'"
         - "kubectl --context prod-eu delete namespace payments"
 
+  # An interactive session (psql without -c, ssh without a command, a shell in a pod) can do
+  # anything once it is open, so Airlock cannot judge what will happen inside it.
+  - id: production-sessions-need-approval
+    decision: ask
+    reason: an interactive session on production can do anything; a person must approve it
+    when:
+      environment: production
+      interactive: true
+    examples:
+      ask: ["psql -h prod-db.internal -U admin"]
+
   # Changes to production that are not destructive (a deploy, a config change, an insert)
   # are often what the agent was asked to do, but a person should see each one first.
   - id: production-writes-need-approval
@@ -177,17 +188,6 @@ rules:
     approval: { approvers: 1, expires: 15m }
     examples:
       ask: ["kubectl --context prod-eu apply -f deploy.yaml"]
-
-  # An interactive session (psql without -c, ssh without a command, a shell in a pod) can do
-  # anything once it is open, so Airlock cannot judge what will happen inside it.
-  - id: production-sessions-need-approval
-    decision: ask
-    reason: an interactive session on production can do anything; a person must approve it
-    when:
-      environment: production
-      interactive: true
-    examples:
-      ask: ["psql -h prod-db.internal -U admin"]
 
   # Destruction in staging, or against a target Airlock cannot place in any environment
   # (`unknown`), is not forbidden but is worth a second look. To make an unknown host
@@ -284,13 +284,21 @@ rules:
       path:
         - "~/.aws/credentials"
         - "~/.aws/config"
+        - "~/.aws"
+        - "~/.config/gcloud"
         - "~/.config/gcloud/**"
+        - "~/.azure"
         - "~/.azure/**"
         - "~/.netrc"
         - "~/.pgpass"
         - "~/.my.cnf"
+        - "~/.ssh"
         - "~/.ssh/id_*"
         - "~/.ssh/*.pem"
+        - "!~/.ssh/*.pub"          # public keys and known hosts are not secrets
+        - "!~/.ssh/known_hosts"
+        - "!~/.ssh/config"
+        - "~/.railway"
         - "~/.railway/**"
         - "~/.config/railway/**"
         - "~/.fly/**"
@@ -303,6 +311,7 @@ rules:
         - "~/.terraform.d/credentials.tfrc.json"
         - "~/.vercel/**"
         - "~/.config/heroku/**"
+        - "~/.gnupg"
         - "~/.gnupg/**"
         - "**/.env"
         - "**/.env.*"

@@ -373,6 +373,14 @@ struct PolicyDecoder {
                     if let problem = PolicyValues.pathPatternProblem(path) { error(pathNode, problem + " (\(rule))") }
                 }
                 if !paths.isEmpty { condition.paths = paths.map(\.text) }
+            case "path_access":
+                if let (text, textNode) = textList(value, what, allowEmpty: false).first {
+                    if let mode = PathAccess.Mode(rawValue: text) {
+                        condition.pathAccess = mode
+                    } else {
+                        error(textNode, "unknown path access '\(Self.display(text))' \(place); expected read or write")
+                    }
+                }
             case "interactive":
                 condition.interactive = bool(value, what)
             default:

@@ -84,6 +84,7 @@ public enum PolicyRenderer {
         for (name, values) in lists {
             if let values { list(name, values, indent: 6, into: &out) }
         }
+        if let access = condition.pathAccess { out.append("      path_access: \(access.rawValue)") }
         if let interactive = condition.interactive { out.append("      interactive: \(interactive)") }
     }
 

@@ -10,7 +10,7 @@ enum PolicyKeys {
     ]
     static let rule = ["id", "decision", "reason", "when", "unless", "suggestion", "approval", "examples"]
     static let condition = [
-        "binary", "subcommand", "args", "environment", "effect_class", "agent", "user", "path", "branch", "interactive",
+        "binary", "subcommand", "args", "environment", "effect_class", "agent", "user", "path", "path_access", "branch", "interactive",
     ]
     static let approval = ["approvers", "expires", "via"]
     static let examples = ["allow", "ask", "deny"]

@@ -141,7 +141,7 @@ enum DatabaseClients {
                 let argument = trimmed.dropFirst(command.count).trimmingSpaces()
                 switch command {
                 case "\\!":
-                    session.interpret(argument, frame: invocation.frame.entering("psql \\!"), origin: "psql \\!")
+                    session.interpret(argument, frame: invocation.childFrame("psql \\!"), origin: "psql \\!")
                 case "\\i", "\\ir", "\\include", "\\include_relative":
                     guard let access = session.pathAccess(Arg(argument), mode: .read, frame: invocation.frame), let included = session.readFile(access.path) else {
                         Tools.emit(invocation.command(.opaque, "psql \(command) \(argument): the file could not be read to analyse", targets: targets), invocation, session: session)
@@ -270,7 +270,7 @@ enum DatabaseClients {
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 let trimmed = line.drop { $0 == " " }
                 if trimmed.hasPrefix(".shell ") || trimmed.hasPrefix(".system ") {
-                    session.interpret(String(trimmed.drop { $0 != " " }.dropFirst()), frame: invocation.frame.entering("sqlite3 .shell"), origin: "sqlite3 .shell")
+                    session.interpret(String(trimmed.drop { $0 != " " }.dropFirst()), frame: invocation.childFrame("sqlite3 .shell"), origin: "sqlite3 .shell")
                 } else if trimmed.hasPrefix(".read ") {
                     let file = String(trimmed.dropFirst(6)).trimmingSpaces()
                     if let a = session.pathAccess(Arg(file), mode: .read, frame: invocation.frame), let included = session.readFile(a.path) { sql.append(included) }

@@ -33,7 +33,24 @@ enum FileSystemTools {
     /// is unrecoverable wholesale: the root, a home, a system directory itself, a `.git`.
     static func locate(_ access: PathAccess, session: AnalysisSession, frame: Frame) -> Location {
         let context = session.context
+        if frame.remote {
+            // On another machine only absolute paths are known; `~` and relative paths are in
+            // the remote home, which is outside any working directory.
+            if access.path == "~" || access.path == "~/" || globBase(access.path) == "~" { return .critical }
+            if !access.path.hasPrefix("/") { return .outside }
+        }
         let path = globBase(access.path)
+        if path != access.path {
+            // A glob removes the directory's children, not the directory: `./*` and `/tmp/*`
+            // stay inside, `/*` and `~/*` do not.
+            if path == "/" || path == context.homeDirectory || Paths.isInside(context.homeDirectory, path) { return .critical }
+            if systemDirectories.contains(path) { return .critical }
+            if context.temporaryDirectories.contains(where: { Paths.isInside(path, $0) }) { return .scratch }
+            if let cwd = frame.cwd, !frame.remote, Paths.isInside(path, cwd) { return .project }
+            if let cwd = frame.cwd, !frame.remote, Paths.isInside(cwd, path) { return .critical }
+            if systemDirectories.contains(where: { Paths.isInside(path, $0) }) { return .system }
+            return .outside
+        }
         if path == "/" || path == context.homeDirectory || Paths.isInside(context.homeDirectory, path) { return .critical }
         if Paths.basename(path) == ".git" { return .critical }
         if systemDirectories.contains(path) || criticalOnlyItself.contains(path) { return .critical }
@@ -278,7 +295,7 @@ enum FileSystemTools {
             var inner = invocation
             inner.name = "rm"
             inner.args = rmArgs
-            inner.frame = invocation.frame.entering("find -delete")
+            inner.frame = invocation.childFrame("find -delete")
             rm(inner, session)
         }
         var index = 0
@@ -293,7 +310,7 @@ enum FileSystemTools {
                     index += 1
                 }
                 if !argv.isEmpty {
-                    session.run(argv, assignments: [:], stdin: .inherited, redirects: [], frame: invocation.frame.entering("find \(text)"))
+                    session.run(argv, assignments: [:], stdin: .inherited, redirects: [], frame: invocation.childFrame("find \(text)"))
                 }
             }
             index += 1

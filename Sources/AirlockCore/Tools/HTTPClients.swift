@@ -76,7 +76,13 @@ enum HTTPClients {
         for output in scan.values("-o", "--output") {
             if let access = session.pathAccess(Arg(output), mode: .write, frame: invocation.frame) { paths.append(access) }
         }
-        for upload in scan.values("-T", "--upload-file") + bodies.filter({ $0.hasPrefix("@") }).map({ String($0.dropFirst()) }) {
+        let formFiles = scan.values("-F", "--form").compactMap { field -> String? in
+            guard let eq = field.firstIndex(of: "=") else { return nil }
+            let value = field[field.index(after: eq)...]
+            guard value.hasPrefix("@") || value.hasPrefix("<") else { return nil }
+            return String(value.dropFirst().prefix { $0 != ";" })
+        }
+        for upload in scan.values("-T", "--upload-file") + bodies.filter({ $0.hasPrefix("@") }).map({ String($0.dropFirst()) }) + formFiles {
             if let access = session.pathAccess(Arg(upload), mode: .read, frame: invocation.frame) { paths.append(access) }
         }
         if let config = scan.value("-K", "--config") {

@@ -41,6 +41,10 @@ enum Interpreters {
             }
             break
         }
+        if args.prefix(index).contains(where: { $0.text == "-n" || (!$0.text.hasPrefix("--") && $0.text.hasPrefix("-") && $0.text.contains("n") && !$0.text.contains("c")) }) {
+            Tools.emit(invocation.command(.read, "\(name) -n only checks syntax; nothing runs"), invocation, session: session)
+            return
+        }
         if wantsCode {
             guard index < args.count else {
                 Tools.emit(invocation.command(.read, "\(name) -c with no script"), invocation, session: session)
@@ -53,7 +57,7 @@ enum Interpreters {
                 Tools.emit(invocation.command(.opaque, "\(name) -c runs a script computed at run time (\(code.text))"), invocation, session: session)
                 return
             }
-            session.interpret(code.text, frame: invocation.frame.entering("\(name) -c"), origin: "\(name) -c")
+            session.interpret(code.text, frame: invocation.childFrame("\(name) -c"), origin: "\(name) -c")
             return
         }
         if index < args.count, !args[index].text.isEmpty, args[index].text != "-s" {
@@ -61,7 +65,7 @@ enum Interpreters {
             let scriptArg = args[index]
             if let access = session.pathAccess(scriptArg, mode: .read, frame: invocation.frame), !access.dynamic,
                let text = session.readFile(access.path) {
-                session.interpret(text, frame: invocation.frame.entering("\(name) \(scriptArg.text)"), origin: "\(name) \(scriptArg.text)")
+                session.interpret(text, frame: invocation.childFrame("\(name) \(scriptArg.text)"), origin: "\(name) \(scriptArg.text)")
             } else if !scriptArg.known {
                 Tools.emit(invocation.command(.opaque, "\(name) runs a script whose name is computed at run time"), invocation, session: session)
             } else {
@@ -79,10 +83,10 @@ enum Interpreters {
     static func fromStdin(_ invocation: Invocation, session: AnalysisSession, runner: String, interactiveFlag: Bool) {
         switch invocation.stdin {
         case .text(let text):
-            session.interpret(text, frame: invocation.frame.entering("\(runner) <<script"), origin: "\(runner) input")
+            session.interpret(text, frame: invocation.childFrame("\(runner) <<script"), origin: "\(runner) input")
         case .file(let path):
             if let text = session.readFile(path) {
-                session.interpret(text, frame: invocation.frame.entering("\(runner) < \(path)"), origin: "\(runner) < \(path)")
+                session.interpret(text, frame: invocation.childFrame("\(runner) < \(path)"), origin: "\(runner) < \(path)")
             } else {
                 Tools.emit(invocation.command(.opaque, "\(runner) runs \(path), which could not be read to analyse"), invocation, session: session)
             }
@@ -99,7 +103,7 @@ enum Interpreters {
             Tools.emit(invocation.command(.opaque, "eval runs text computed at run time"), invocation, session: session)
             return
         }
-        session.interpret(invocation.argTexts.joined(separator: " "), frame: invocation.frame.entering("eval"), origin: "eval")
+        session.interpret(invocation.argTexts.joined(separator: " "), frame: invocation.childFrame("eval"), origin: "eval")
     }
 
     static let source: Tools.Handler = { invocation, session in
@@ -109,7 +113,7 @@ enum Interpreters {
             return
         }
         if let text = session.readFile(access.path) {
-            session.interpret(text, frame: invocation.frame.entering("source \(file.text)"), origin: "source \(file.text)")
+            session.interpret(text, frame: invocation.childFrame("source \(file.text)"), origin: "source \(file.text)")
         } else {
             Tools.emit(invocation.command(.write, "sources \(file.text), which could not be read to analyse", paths: [access]), invocation, session: session)
         }
@@ -137,13 +141,17 @@ enum Interpreters {
                 // `python manage.py flush`, `python -m alembic downgrade`: delegate to the tool.
                 if let module = scan.value("-m"), let first = scan.operands.first.map({ $0.index }) ?? Optional(invocation.args.count) {
                     let rest = Array(invocation.args[min(first, invocation.args.count)...])
-                    session.run([Arg(module)] + rest, assignments: [:], stdin: invocation.stdin, redirects: invocation.redirectPaths, frame: invocation.frame.entering("\(invocation.name) -m"))
+                    session.run([Arg(module)] + rest, assignments: [:], stdin: invocation.stdin, redirects: invocation.redirectPaths, frame: invocation.childFrame("\(invocation.name) -m"))
+                    return
+                }
+                if let script = scan.operands.first, script.arg.text == "-" {
+                    fromStdinCode(invocation, language: language, session: session)
                     return
                 }
                 if let script = scan.operands.first {
                     let scriptName = Paths.basename(script.arg.text)
                     if scriptName == "manage.py" {
-                        session.run([Arg("django-manage")] + invocation.args[(script.index + 1)...], assignments: [:], stdin: invocation.stdin, redirects: invocation.redirectPaths, frame: invocation.frame.entering("\(invocation.name) manage.py"))
+                        session.run([Arg("django-manage")] + invocation.args[(script.index + 1)...], assignments: [:], stdin: invocation.stdin, redirects: invocation.redirectPaths, frame: invocation.childFrame("\(invocation.name) manage.py"))
                         return
                     }
                     Tools.emitWithPaths(invocation, .write, "\(invocation.name) runs the program \(script.arg.text)", session: session)
@@ -192,18 +200,19 @@ enum Interpreters {
         for call in calls {
             switch call {
             case .shell(let command):
-                session.interpret(command, frame: invocation.frame.entering("\(invocation.name) code"), origin: "\(invocation.name) shell call")
+                session.interpret(command, frame: invocation.childFrame("\(invocation.name) code"), origin: "\(invocation.name) shell call")
             case .argv(let argv):
-                session.run(argv.map { Arg($0) }, assignments: [:], stdin: .inherited, redirects: [], frame: invocation.frame.entering("\(invocation.name) code"))
+                session.run(argv.map { Arg($0) }, assignments: [:], stdin: .inherited, redirects: [], frame: invocation.childFrame("\(invocation.name) code"))
             case .removeTree(let path):
-                session.run([Arg("rm"), Arg("-r"), Arg(path)], assignments: [:], stdin: .inherited, redirects: [], frame: invocation.frame.entering("\(invocation.name) code"))
+                session.run([Arg("rm"), Arg("-r"), Arg(path)], assignments: [:], stdin: .inherited, redirects: [], frame: invocation.childFrame("\(invocation.name) code"))
             case .dynamic(let what):
                 sawDynamic = true
                 Tools.emit(invocation.command(.opaque, "\(invocation.name) code calls \(what) with a value computed at run time"), invocation, session: session)
             }
         }
         if !sawDynamic {
-            Tools.emit(invocation.command(.write, "\(invocation.name) runs inline code", statements: [code.count > 200 ? String(code.prefix(200)) + "…" : code]), invocation, session: session)
+            let paths = CodeScanner.pathLiterals(in: code).compactMap { session.pathAccess(Arg($0), mode: .read, frame: invocation.frame) }
+            Tools.emit(invocation.command(.write, "\(invocation.name) runs inline code", paths: paths, statements: [code.count > 200 ? String(code.prefix(200)) + "…" : code]), invocation, session: session)
         }
     }
 }
@@ -278,6 +287,21 @@ enum CodeScanner {
             }
         }
         return calls
+    }
+
+    /// String literals in code that name absolute or home paths: what the code may open.
+    static func pathLiterals(in code: String) -> [String] {
+        var results: [String] = []
+        var rest = Substring(code)
+        while let quote = rest.firstIndex(where: { $0 == "\"" || $0 == "'" }) {
+            guard let (literal, after) = stringLiteral(at: rest[quote...]) else {
+                rest = rest[rest.index(after: quote)...]
+                continue
+            }
+            if (literal.hasPrefix("/") || literal.hasPrefix("~/")) && !literal.contains(" ") && literal.count > 1 { results.append(literal) }
+            rest = after
+        }
+        return results
     }
 
     struct Argument {

@@ -17,7 +17,8 @@ enum PackageScripts {
         }
         let verb = verbOperand.arg.text
         let rest = Array(invocation.args[(verbOperand.index + 1)...])
-        var frame = invocation.frame
+        var frame = invocation.childFrame(invocation.name)
+        frame.via.removeLast()
         if let dir = scan.value("--prefix", "-C", "--dir", "--cwd"), let cwd = frame.cwd { frame.cwd = Paths.resolve(dir, cwd: cwd, home: session.context.homeDirectory) }
 
         if execVerbs.contains(verb) || (invocation.name == "bun" && verb == "x") {

@@ -42,9 +42,23 @@ enum SubcommandTools {
         if operands.isEmpty && scan.options.allSatisfy({ ["--help", "-h", "--version", "-v", "version", "help"].contains($0.name) }) {
             effect = .read
             reason = "\(invocation.name) prints help or its version"
+        } else if let flag = scan.options.first(where: { isDryRunOrHelp($0, spec: spec) }) {
+            effect = .read
+            reason = "\(flag.name) only shows what would happen"
         }
         let subcommand = operands.prefix(max(matchedWords, 1)).joined(separator: " ")
         Tools.emit(invocation.command(effect, reason, subcommand: subcommand.isEmpty ? nil : subcommand, targets: targets), invocation, session: session)
+    }
+
+    /// `--dry-run` (but not `--dry-run=none`), `--dryrun`, and help flags the tool does not
+    /// use for something else: the operation only reports.
+    static func isDryRunOrHelp(_ option: OptionScan.Option, spec: ToolSpec) -> Bool {
+        switch option.name {
+        case "--dry-run", "--dryrun", "--dry_run", "--what-if": return option.value?.lowercased() != "none"
+        case "--help", "-help": return true
+        case "-h": return !spec.valued.contains("-h")
+        default: return false
+        }
     }
 
     static func describe(_ effect: EffectClass) -> String {
@@ -100,6 +114,10 @@ enum SubcommandTools {
                 return [TerraformWorkspace.current(scan: scan, invocation: invocation, session: session)]
             case .presence(let names, let kind, let value):
                 if scan.options.contains(where: { names.contains($0.name) }) { return [Target(kind, value, source: "\(invocation.name) \(names[0])")] }
+            case .all(let sources):
+                let found = sources.flatMap { resolveTargets([$0], scan: scan, invocation: invocation, session: session) }
+                    .filter { target in !invocation.frame.inheritedTargets.contains(target) }
+                if !found.isEmpty { return found }
             case .fixed(let kind, let value):
                 if !invocation.frame.inheritedTargets.isEmpty { return invocation.frame.inheritedTargets }
                 return [Target(kind, value, source: "\(invocation.name) default")]
@@ -114,12 +132,22 @@ enum SubcommandTools {
             // `docker exec [opts] CONTAINER CMD…`: rescan with the subcommand's own options.
             let rest = Array(args[(verb.index + 1)...])
             let own = OptionScan(rest, valued: inner.valued, stopAtFirstOperand: true)
+            if let dash = own.doubleDashIndex, own.operands.first.map({ $0.index < dash }) ?? false {
+                return verb.index + 1 + dash
+            }
             if let container = own.operands.first, container.index + 1 < rest.count {
-                return verb.index + 1 + container.index + 1
+                let next = container.index + 1
+                return verb.index + 1 + (rest[next].text == "--" ? next + 1 : next)
             }
             return nil
         }
         if let dash = args.firstIndex(where: { $0.text == "--" }) { return dash + 1 }
+        // `railway run CMD`, `heroku run CMD`: the command is the first operand after the verb.
+        if let verb = scan.operands.first(where: { $0.arg.text == inner.verb }) {
+            let rest = Array(args[(verb.index + 1)...])
+            let own = OptionScan(rest, valued: inner.valued, stopAtFirstOperand: true)
+            if let command = own.operands.first { return verb.index + 1 + command.index }
+        }
         return nil
     }
 
@@ -130,7 +158,7 @@ enum SubcommandTools {
             Tools.emit(invocation.command(.opaque, "\(label) opens an interactive shell", subcommand: inner.verb, targets: targets, interactive: true), invocation, session: session)
             return
         }
-        var frame = invocation.frame.entering(label)
+        var frame = invocation.childFrame(label)
         frame.inheritedTargets = targets
         frame.remote = true
         frame.cwd = nil
@@ -142,6 +170,9 @@ enum SubcommandTools {
 /// The current kubeconfig context, read from `KUBECONFIG` (first file) or `~/.kube/config`.
 enum Kubeconfig {
     static func currentContext(invocation: Invocation, session: AnalysisSession) -> Target? {
+        if let context = invocation.frame.toolState[.kubeContext] {
+            return Target(.kubeContext, context, source: "kubectl config use-context earlier in the line")
+        }
         guard !invocation.frame.remote else { return nil }
         var files: [(String, String)] = []
         if let paths = invocation.environment["KUBECONFIG"], !paths.isEmpty {
@@ -164,6 +195,9 @@ enum Kubeconfig {
 enum TerraformWorkspace {
     static func current(scan: OptionScan, invocation: Invocation, session: AnalysisSession) -> Target {
         if let (value, source) = invocation.lookup("TF_WORKSPACE", session: session) { return Target(.workspace, value, source: source) }
+        if let selected = invocation.frame.toolState[.terraformWorkspace] {
+            return Target(.workspace, selected, source: "terraform workspace select earlier in the line")
+        }
         var directory = invocation.frame.cwd ?? session.context.workingDirectory
         if let chdir = scan.value("-chdir") { directory = Paths.resolve(chdir, cwd: directory, home: session.context.homeDirectory) }
         if !invocation.frame.remote, let text = session.readFile(directory + "/.terraform/environment") {

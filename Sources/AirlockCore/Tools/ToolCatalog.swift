@@ -4,8 +4,10 @@ enum ToolCatalog {
     static let databaseURLs = ["DATABASE_URL", "POSTGRES_URL", "POSTGRES_PRISMA_URL", "DB_URL", "MYSQL_URL", "MONGODB_URI"]
     /// Where an ORM or migration tool acts: its database URL, else the application environment.
     static let applicationTargets: [TargetSource] = [
-        .databaseURL(databaseURLs),
-        .environment(["RAILS_ENV", "RACK_ENV", "APP_ENV", "NODE_ENV", "DJANGO_SETTINGS_MODULE", "FLASK_ENV", "MIX_ENV", "ENVIRONMENT", "ENV"], .project),
+        .all([
+            .databaseURL(databaseURLs),
+            .environment(["RAILS_ENV", "RACK_ENV", "APP_ENV", "NODE_ENV", "DJANGO_SETTINGS_MODULE", "FLASK_ENV", "MIX_ENV", "ENVIRONMENT"], .project),
+        ]),
         .fixed(.project, "unspecified database"),
     ]
 
@@ -32,7 +34,7 @@ enum ToolCatalog {
             VerbRule("debug", .write), VerbRule("attach", .write), VerbRule("certificate", .write), VerbRule("replace", .write),
         ],
         targets: [.flag(["--context"], .kubeContext), .kubeconfig, .fixed(.kubeContext, "unspecified context")],
-        innerCommand: InnerCommand(verb: "exec", afterOperand: false))
+        innerCommand: InnerCommand(verb: "exec", afterOperand: true, valued: ["-c", "--container", "-n", "--namespace", "--context", "--kubeconfig", "--pod-running-timeout", "-f", "--filename"]))
 
     static let helm = ToolSpec(
         names: ["helm"],
@@ -193,7 +195,7 @@ enum ToolCatalog {
             VerbRule("up", .write), VerbRule("deploy", .write), VerbRule("redeploy", .write), VerbRule("variables", .write), VerbRule("connect", .write),
         ],
         targets: [.flag(["-e", "--environment"], .project), .environment(["RAILWAY_ENVIRONMENT"], .project), .fixed(.project, "railway linked environment")],
-        innerCommand: InnerCommand(verb: "run", afterOperand: false))
+        innerCommand: InnerCommand(verb: "run", afterOperand: false, valued: ["-e", "--environment", "-s", "--service", "-p", "--project"]))
 
     static let fly = ToolSpec(
         names: ["fly", "flyctl"],
@@ -222,7 +224,7 @@ enum ToolCatalog {
             VerbRule("pg:backups:capture", .write), VerbRule("pg:backups:restore", .destructive, reason: "restoring a backup overwrites the database"),
         ],
         targets: [.flag(["-a", "--app"], .project), .flag(["-r", "--remote"], .project), .environment(["HEROKU_APP"], .project), .fixed(.project, "heroku app")],
-        innerCommand: InnerCommand(verb: "run", afterOperand: false))
+        innerCommand: InnerCommand(verb: "run", afterOperand: false, valued: ["-a", "--app", "-r", "--remote", "-s", "--size", "-e", "--env", "--type", "-x", "--exit-code"]))
 
     static let vercel = ToolSpec(
         names: ["vercel", "vc"],
@@ -320,7 +322,7 @@ enum ToolCatalog {
             VerbRule("test*", .write), VerbRule("spec", .write), VerbRule("server", .write), VerbRule("s", .write), VerbRule("generate", .write), VerbRule("g", .write),
             VerbRule("assets:*", .write), VerbRule("-T", .read), VerbRule("new", .write),
         ],
-        targets: [.flag(["-e", "--environment"], .project), .environment(["RAILS_ENV", "RACK_ENV"], .project), .databaseURL(databaseURLs), .fixed(.project, "development")])
+        targets: [.flag(["-e", "--environment"], .project), .all([.environment(["RAILS_ENV", "RACK_ENV"], .project), .databaseURL(databaseURLs)]), .fixed(.project, "development")])
 
     static let django = ToolSpec(
         names: ["django-manage", "django-admin", "manage.py"],
@@ -334,7 +336,7 @@ enum ToolCatalog {
             VerbRule("dumpdata", .read), VerbRule("inspectdb", .read), VerbRule("diffsettings", .read), VerbRule("makemigrations", .read, reason: "makemigrations only writes migration files"),
             VerbRule("runserver", .write), VerbRule("test", .write), VerbRule("collectstatic", .write), VerbRule("startapp", .write),
         ],
-        targets: [.flag(["--settings"], .project), .databaseURL(databaseURLs), .environment(["DJANGO_SETTINGS_MODULE", "DJANGO_ENV", "ENVIRONMENT"], .project), .fixed(.project, "default settings")])
+        targets: [.flag(["--settings"], .project), .all([.databaseURL(databaseURLs), .environment(["DJANGO_SETTINGS_MODULE", "DJANGO_ENV", "ENVIRONMENT"], .project)]), .fixed(.project, "default settings")])
 
     static let alembic = ToolSpec(
         names: ["alembic"],

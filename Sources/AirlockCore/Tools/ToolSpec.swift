@@ -51,6 +51,9 @@ enum TargetSource: Sendable {
     case terraformWorkspace
     /// When one of these options is present, a fixed target (`vercel --prod` → production).
     case presence([String], Target.Kind, String)
+    /// Every target the listed sources yield: a migration tool with a `DATABASE_URL` and a
+    /// `RAILS_ENV` is judged in both environments, and the stricter decides.
+    case all([TargetSource])
     /// A fixed fallback value (`default` AWS profile), so a target is never silently absent.
     case fixed(Target.Kind, String)
 }

@@ -18,6 +18,8 @@ enum Tools {
             handler(invocation, session)
         } else if let handler = FileSystemTools.prefixHandler(for: invocation.name) ?? Interpreters.versionedHandler(for: invocation.name) {
             handler(invocation, session)
+        } else if namesOnly.contains(invocation.name) {
+            emit(invocation.command(.read, "\(invocation.name) only looks at names and metadata"), invocation, session: session)
         } else if readOnly.contains(invocation.name) {
             emitWithPaths(invocation, .read, "\(invocation.name) only reads", session: session)
         } else {
@@ -41,6 +43,15 @@ enum Tools {
         var command = command
         FileSystemTools.escalateForPaths(&command, session: session, frame: invocation.frame)
         session.emit(command)
+        let remoteTargets = !command.targets.isEmpty && !invocation.frame.remote
+        if remoteTargets, !invocation.redirectPaths.isEmpty, !command.paths.contains(invocation.redirectPaths[0]) {
+            var local = AnalyzedCommand(
+                binary: "redirection", args: invocation.redirectPaths.map(\.path),
+                effect: invocation.redirectPaths.contains { $0.mode == .write } ? .write : .read,
+                effectReason: "the shell redirects \(invocation.name)'s input or output here", paths: invocation.redirectPaths, via: invocation.frame.via)
+            FileSystemTools.escalateForPaths(&local, session: session, frame: invocation.frame)
+            session.emit(local)
+        }
     }
 
     /// `--file=~/.netrc` → `~/.netrc`; other arguments unchanged.
@@ -55,6 +66,13 @@ enum Tools {
         return text.hasPrefix("/") || text.hasPrefix("~") || text.hasPrefix("./") || text.hasPrefix("../")
             || text.contains("/") || text.hasPrefix(".") || text == "*" || arg.glob
     }
+
+    /// Programs that print or inspect names and metadata, never file contents: their path
+    /// arguments are not reads (`ls ~/.ssh` does not read a key).
+    static let namesOnly: Set<String> = [
+        "ls", "ll", "la", "echo", "printf", "stat", "file", "du", "tree", "test", "[", "realpath", "readlink", "dirname",
+        "basename", "which", "type", "whereis", "pwd", "true", "false", ":", "exa", "eza", "lsd",
+    ]
 
     /// Programs that only read or print: their effect is `read` unless a redirection writes.
     static let readOnly: Set<String> = [
@@ -88,22 +106,35 @@ extension Invocation {
         interactive: Bool = false,
         statements: [String] = []
     ) -> AnalyzedCommand {
+        // A command that acts elsewhere (`pg_dump -h prod > backup.sql`) does not write the local
+        // file itself: the local shell does. `Tools.emit` reports that write separately.
+        let redirectsHere = targets.isEmpty || frame.remote
         var command = AnalyzedCommand(
             binary: name, args: argTexts, subcommand: subcommand, effect: effect, effectReason: reason,
             targets: targets.isEmpty ? frame.inheritedTargets : targets,
-            paths: paths + redirectPaths, branches: branches, interactive: interactive,
+            paths: paths + (redirectsHere ? redirectPaths : []), branches: branches, interactive: interactive,
             via: frame.via, statements: statements)
-        if effect == .read && redirectPaths.contains(where: { $0.mode == .write }) {
+        if redirectsHere && effect == .read && redirectPaths.contains(where: { $0.mode == .write }) {
             command.effect = .write
             command.effectReason = reason + "; its output is redirected into a file"
         }
         return command
     }
 
+    /// The frame for commands this one runs (`bash -c`, package scripts, `python manage.py`):
+    /// they inherit its environment, including `VAR=x` prefixes.
+    func childFrame(_ wrapper: String) -> Frame {
+        var child = frame.entering(wrapper)
+        if !frame.remote { child.environment = environment }
+        return child
+    }
+
     /// The value of an environment variable, also looking in a `.env` file in the working
     /// directory (which tools like Prisma, Rails and Django load), and where it came from.
     func lookup(_ name: String, session: AnalysisSession) -> (value: String, source: String)? {
-        if let value = environment[name], !value.isEmpty { return (value, "$\(name)") }
+        if let value = environment[name], !value.isEmpty {
+            return (value, value == computedValue ? "$\(name), computed at run time" : "$\(name)")
+        }
         guard !frame.remote, let cwd = frame.cwd, let text = session.readFile(cwd + "/.env") else { return nil }
         guard let value = DotEnv.value(of: name, in: text) else { return nil }
         return (value, "\(name) in .env")

@@ -113,7 +113,7 @@ enum Wrappers {
     static let su: Tools.Handler = { invocation, session in
         let scan = OptionScan(invocation.args, valued: ["-c", "--command", "-s", "--shell", "-g", "--group", "-u", "--user"])
         if let code = scan.value("-c", "--command") {
-            var frame = invocation.frame.entering("\(invocation.name) -c")
+            var frame = invocation.childFrame("\(invocation.name) -c")
             frame.interpretationDepth += 0
             session.interpret(code, frame: frame, origin: "\(invocation.name) -c")
             return
@@ -213,7 +213,7 @@ enum Wrappers {
     static let flock: Tools.Handler = { invocation, session in
         let scan = OptionScan(invocation.args, valued: ["-w", "--wait", "--timeout", "-E", "--conflict-exit-code", "-c", "--command"], stopAtFirstOperand: false)
         if let code = scan.value("-c", "--command") {
-            session.interpret(code, frame: invocation.frame.entering("flock -c"), origin: "flock -c")
+            session.interpret(code, frame: invocation.childFrame("flock -c"), origin: "flock -c")
             return
         }
         guard scan.operands.count >= 2 else { return Tools.emitWithPaths(invocation, .write, "flock takes a lock", session: session) }
@@ -224,7 +224,7 @@ enum Wrappers {
     static let script: Tools.Handler = { invocation, session in
         let scan = OptionScan(invocation.args, valued: ["-c", "--command", "-t", "--timing", "-T", "-I", "-O", "-B", "-m", "-E"])
         if let code = scan.value("-c", "--command") {
-            session.interpret(code, frame: invocation.frame.entering("script -c"), origin: "script -c")
+            session.interpret(code, frame: invocation.childFrame("script -c"), origin: "script -c")
         } else {
             Tools.emit(invocation.command(.opaque, "script starts an interactive shell", interactive: true), invocation, session: session)
         }
@@ -269,14 +269,14 @@ enum Wrappers {
             return
         }
         let code = words.map(\.text).joined(separator: " ")
-        session.interpret(code, frame: invocation.frame.entering("watch"), origin: "watch")
+        session.interpret(code, frame: invocation.childFrame("watch"), origin: "watch")
     }
 
     /// `npx [-y] [-p pkg] CMD ARGS…`: the package binary is the command (`npx prisma migrate reset`).
     static let npx: Tools.Handler = { invocation, session in
         let scan = OptionScan(invocation.args, valued: ["-p", "--package", "-c", "--call", "--from", "--with", "--python"], stopAtFirstOperand: true)
         if let code = scan.value("-c", "--call") {
-            session.interpret(code, frame: invocation.frame.entering("npx -c"), origin: "npx -c")
+            session.interpret(code, frame: invocation.childFrame("npx -c"), origin: "npx -c")
             return
         }
         guard let first = scan.operands.first else { return Tools.emitWithPaths(invocation, .write, "npx with no command", session: session) }
@@ -311,8 +311,11 @@ enum Wrappers {
             return
         }
         guard !rest.isEmpty else {
-            if case .text(let script) = invocation.stdin {
-                var frame = invocation.frame.entering("ssh \(host)")
+            var script: String? = nil
+            if case .text(let text) = invocation.stdin { script = text }
+            if case .file(let path) = invocation.stdin { script = session.readFile(path) }
+            if let script {
+                var frame = invocation.childFrame("ssh \(host)")
                 frame.inheritedTargets = [target]
                 frame.remote = true
                 frame.cwd = nil
@@ -330,7 +333,7 @@ enum Wrappers {
         }
         // The remote shell re-parses the joined words.
         let code = rest.map(\.text).joined(separator: " ")
-        var frame = invocation.frame.entering("ssh \(host)")
+        var frame = invocation.childFrame("ssh \(host)")
         frame.inheritedTargets = [target]
         frame.remote = true
         frame.cwd = nil
