@@ -410,7 +410,7 @@ final class AnalysisSession {
             return
         }
         let invocation = Invocation(
-            name: Paths.basename(first.text), args: Array(args.dropFirst()), environment: environment,
+            name: Paths.basename(first.text), path: first.text, args: Array(args.dropFirst()), environment: environment,
             stdin: stdin, frame: frame, redirectPaths: redirects)
         Tools.classify(invocation, session: self)
     }

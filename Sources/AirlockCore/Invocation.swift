@@ -29,6 +29,8 @@ enum Stdin: Sendable, Hashable {
 /// A program about to run: its argv, environment, standard input and where it sits.
 struct Invocation: Sendable {
     var name: String
+    /// The program as written (`./deploy.sh`, `/usr/bin/git`), before taking its basename.
+    var path: String = ""
     var args: [Arg]
     /// The environment it would see, including `VAR=x` prefixes and `export`s earlier in the line.
     var environment: [String: String]

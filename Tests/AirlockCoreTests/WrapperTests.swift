@@ -170,3 +170,22 @@ struct WrapperTests {
         #expect(World.decide(String(repeating: "eval ", count: 10) + "rm -rf /").rule.id == "local-destruction")
     }
 }
+
+@Suite("Scripts run by path")
+struct ScriptByPathTests {
+    @Test("a script with a shell #! line is followed; others are local programs")
+    func shebang() {
+        let files = [
+            "/home/dev/app/deploy.sh": "#!/usr/bin/env bash\nset -e\nkubectl --context prod-eu delete ns payments\n",
+            "/home/dev/app/bin/ok": "#!/bin/sh\nls\n",
+            "/home/dev/app/tool.py": "#!/usr/bin/env python3\nprint('hi')\n",
+        ]
+        #expect(World.decide("./deploy.sh", files: files).verdict == .deny)
+        #expect(World.decide("/home/dev/app/deploy.sh", files: files).verdict == .deny)
+        let ok = World.analyse("bin/ok", files: files)
+        #expect(ok.commands.map(\.binary) == ["ls"])
+        #expect(ok.commands.first?.via == ["bin/ok"])
+        #expect(World.analyse("./tool.py", files: files).commands.map(\.binary) == ["tool.py"])
+        #expect(World.decide("./missing.sh").verdict == .allow)
+    }
+}

@@ -78,6 +78,18 @@ enum Interpreters {
         fromStdin(invocation, session: session, runner: name, interactiveFlag: interactiveFlag)
     }
 
+    /// `./deploy.sh`: a script run by path whose `#!` line names a shell is followed like
+    /// `sh deploy.sh`. Returns false when it is not such a script (or cannot be read).
+    static func runShellScript(_ invocation: Invocation, session: AnalysisSession) -> Bool {
+        guard let access = session.pathAccess(Arg(invocation.path), mode: .read, frame: invocation.frame), !access.dynamic,
+              let text = session.readFile(access.path), text.hasPrefix("#!") else { return false }
+        let shebang = text.dropFirst(2).prefix { $0 != "\n" }.split(separator: " ").map { Paths.basename(String($0)) }
+        let interpreter = shebang.first == "env" ? shebang.dropFirst().first { !$0.hasPrefix("-") } : shebang.first
+        guard let interpreter, shells.contains(interpreter) else { return false }
+        session.interpret(text, frame: invocation.childFrame(invocation.path), origin: invocation.path)
+        return true
+    }
+
     /// A shell or interpreter reading its program from standard input: a literal heredoc or
     /// `echo '…' |` is analysed; a download or a decoder is opaque.
     static func fromStdin(_ invocation: Invocation, session: AnalysisSession, runner: String, interactiveFlag: Bool) {
