@@ -299,9 +299,8 @@ final class AnalysisSession {
     private func emitRedirectionsOnly(_ paths: [PathAccess], frame: Frame) {
         guard !paths.isEmpty else { return }
         var command = AnalyzedCommand(
-            binary: "", args: [], effect: paths.contains { $0.mode == .write } ? .write : .read,
-            effectReason: "redirection", paths: paths, via: frame.via)
-        command.binary = "redirection"
+            binary: "redirection", args: paths.map(\.path), effect: paths.contains { $0.mode == .write } ? .write : .read,
+            effectReason: "a redirection with no command creates or truncates the file", paths: paths, via: frame.via)
         FileSystemTools.escalateForPaths(&command, session: self, frame: frame)
         emit(command)
     }

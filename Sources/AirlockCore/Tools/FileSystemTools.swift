@@ -239,7 +239,7 @@ enum FileSystemTools {
     }
 
     static let rsync: Tools.Handler = { invocation, session in
-        let (scan, targets) = operands(invocation, valued: ["-e", "--rsh", "--exclude", "--include", "--filter", "-f", "--files-from", "--port"])
+        let (_, targets) = operands(invocation, valued: ["-e", "--rsh", "--exclude", "--include", "--filter", "-f", "--files-from", "--port"])
         var paths: [PathAccess] = []
         var targetsRemote: [Target] = []
         for (index, target) in targets.enumerated() {
@@ -252,7 +252,6 @@ enum FileSystemTools {
             if let access = session.pathAccess(target, mode: mode, frame: invocation.frame) { paths.append(access) }
         }
         let deletes = invocation.args.contains { $0.text.hasPrefix("--delete") || $0.text == "--remove-source-files" }
-        _ = scan
         Tools.emit(invocation.command(deletes ? .destructive : .write, deletes ? "rsync --delete removes files at the destination" : "copies files", targets: targetsRemote, paths: paths), invocation, session: session)
     }
 

@@ -98,7 +98,8 @@ enum GitTool {
         let deleting = sub.has("-d", "--delete") || sub.has("--prune")
         let mirror = sub.has("--mirror")
         let words = sub.operandTexts
-        let remote = words.first ?? defaultRemote(frame: frame, session: session)
+        // Without a remote, git pushes to the branch's upstream, usually origin.
+        let remote = words.first ?? "origin"
         var branches: [String] = []
         var deletesRef = deleting
         for refspec in words.dropFirst() {
@@ -146,10 +147,6 @@ enum GitTool {
         let line = head.trimmingSpaces().split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         guard line.hasPrefix("ref: refs/heads/") else { return nil }
         return String(line.dropFirst("ref: refs/heads/".count))
-    }
-
-    static func defaultRemote(frame: Frame, session: AnalysisSession) -> String {
-        "origin"
     }
 
     static func remoteURL(_ remote: String, frame: Frame, session: AnalysisSession) -> String? {

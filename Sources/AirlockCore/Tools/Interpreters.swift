@@ -24,7 +24,6 @@ enum Interpreters {
         let name = invocation.name
         var index = 0
         var code: Arg? = nil
-        var interactiveFlag = false
         let args = invocation.args
         // Shell options come first; `-c` takes the next operand as the script.
         var wantsCode = false
@@ -34,7 +33,6 @@ enum Interpreters {
             if text.hasPrefix("-") && text.count > 1 || text.hasPrefix("+") && text.count > 1 {
                 if text == "-o" || text == "+o" || text == "-O" || text == "+O" || text == "--rcfile" || text == "--init-file" { index += 2; continue }
                 if !text.hasPrefix("--") && text.contains("c") { wantsCode = true }
-                if !text.hasPrefix("--") && text.contains("i") { interactiveFlag = true }
                 if text == "--command" { wantsCode = true }
                 index += 1
                 continue
@@ -75,7 +73,7 @@ enum Interpreters {
             return
         }
         // The script comes from standard input.
-        fromStdin(invocation, session: session, runner: name, interactiveFlag: interactiveFlag)
+        fromStdin(invocation, session: session, runner: name)
     }
 
     /// `./deploy.sh`: a script run by path whose `#!` line names a shell is followed like
@@ -92,7 +90,7 @@ enum Interpreters {
 
     /// A shell or interpreter reading its program from standard input: a literal heredoc or
     /// `echo '…' |` is analysed; a download or a decoder is opaque.
-    static func fromStdin(_ invocation: Invocation, session: AnalysisSession, runner: String, interactiveFlag: Bool) {
+    static func fromStdin(_ invocation: Invocation, session: AnalysisSession, runner: String) {
         switch invocation.stdin {
         case .text(let text):
             session.interpret(text, frame: invocation.childFrame("\(runner) <<script"), origin: "\(runner) input")
@@ -107,7 +105,6 @@ enum Interpreters {
         case .inherited:
             Tools.emit(invocation.command(.opaque, "an interactive \(runner): what runs next is unknown", interactive: true), invocation, session: session)
         }
-        _ = interactiveFlag
     }
 
     static let eval: Tools.Handler = { invocation, session in

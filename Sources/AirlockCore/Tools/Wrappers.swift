@@ -113,9 +113,7 @@ enum Wrappers {
     static let su: Tools.Handler = { invocation, session in
         let scan = OptionScan(invocation.args, valued: ["-c", "--command", "-s", "--shell", "-g", "--group", "-u", "--user"])
         if let code = scan.value("-c", "--command") {
-            var frame = invocation.childFrame("\(invocation.name) -c")
-            frame.interpretationDepth += 0
-            session.interpret(code, frame: frame, origin: "\(invocation.name) -c")
+            session.interpret(code, frame: invocation.childFrame("\(invocation.name) -c"), origin: "\(invocation.name) -c")
             return
         }
         if invocation.name == "runuser", let dash = invocation.args.firstIndex(where: { $0.text == "--" }) {
