@@ -27,7 +27,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "airlock", dependencies: ["AirlockCLI"]),
-        .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockPolicyFile"]),
+        .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell"]),
         .testTarget(name: "AirlockShellTests", dependencies: ["AirlockShell"]),
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore", "AirlockPolicyFile"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockPolicyFileTests", dependencies: ["AirlockPolicyFile"]),

@@ -31,13 +31,13 @@ struct DecisionRun {
     let decision: Decision
     let policySource: String
 
-    init(options: CheckOptions) throws {
+    init(options: CheckOptions, explain: Bool) throws {
         let context = try options.context()
         let files = LocalFiles()
         switch PolicyResolution.load(explicit: options.policy, context: context, files: files) {
         case .loaded(let policy, let sources):
             let checker = Checker(policy: policy, files: files)
-            decision = checker.check(options.action, context: context).decision
+            decision = checker.check(options.action, context: context, explain: explain).decision
             policySource = sources.joined(separator: " + ")
         case .failed(let problems):
             // A policy that does not load decides nothing but deny.
@@ -65,7 +65,7 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var options: CheckOptions
 
     func run() throws {
-        let run = try DecisionRun(options: options)
+        let run = try DecisionRun(options: options, explain: false)
         switch options.format {
         case .json: Console.out(DecisionReport.json(run.decision).text)
         case .text:
@@ -90,7 +90,7 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var options: CheckOptions
 
     func run() throws {
-        let run = try DecisionRun(options: options)
+        let run = try DecisionRun(options: options, explain: true)
         switch options.format {
         case .json: Console.out(DecisionReport.explanationJSON(run.decision, policySource: run.policySource).text)
         case .text: Console.out(DecisionReport.explanation(run.decision, policySource: run.policySource))

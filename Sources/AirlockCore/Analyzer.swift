@@ -366,7 +366,7 @@ final class AnalysisSession {
     /// A path argument resolved against the frame's directory; nil for descriptors and
     /// pseudo-files that cannot be harmed (`/dev/null`, `/dev/stdout`).
     func pathAccess(_ arg: Arg, mode: PathAccess.Mode, frame: Frame) -> PathAccess? {
-        let harmless: Set<String> = ["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/tty", "-"]
+        let harmless = ["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/tty", "-"]
         if harmless.contains(arg.text) || arg.text.hasPrefix("/dev/fd/") { return nil }
         if frame.remote {
             // Remote paths: absolute ones as written; `~/x` and relative ones are in the remote
@@ -395,9 +395,9 @@ final class AnalysisSession {
             problem("commands wrapped more than \(limits.maxSyntaxDepth) levels deep")
             return
         }
-        var environment = frame.remote ? [:] : context.environment
-        for (key, value) in frame.environment { environment[key] = value }
-        for (key, value) in assignments { environment[key] = value }
+        var overrides = frame.environment
+        for (key, value) in assignments { overrides[key] = value }
+        let environment = EnvironmentView(overrides: overrides, base: frame.remote ? [:] : context.environment)
 
         guard first.known, !first.glob else {
             var command = AnalyzedCommand(

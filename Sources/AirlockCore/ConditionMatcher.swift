@@ -1,80 +1,67 @@
-/// Checks a rule's conditions against one command in one environment, saying in words which
-/// condition failed so `airlock explain` can show it.
+/// Checks a rule's conditions against one command in one environment. The check itself
+/// allocates nothing; the words explaining a mismatch are built only for `airlock explain`.
 enum ConditionMatcher {
-    /// nil when the rule applies; otherwise why not.
-    static func firstFailure(of rule: Rule, command: AnalyzedCommand, environment: String, context: Context) -> String? {
-        if let failure = firstFailure(of: rule.when, command: command, environment: environment, context: context) {
-            return failure
+    /// Which condition failed.
+    enum Mismatch: Sendable, Hashable {
+        case binary, subcommand, args, environment, effect, agent, user, paths, pathAccess, branches, interactive, unless
+    }
+
+    /// nil when the rule applies; otherwise the first condition that failed.
+    /// - Parameter paths: the rule's compiled path patterns (compiled here when not given).
+    static func firstMismatch(of rule: Rule, command: AnalyzedCommand, environment: String, context: Context, paths: CompiledRulePaths? = nil) -> Mismatch? {
+        let compiled = paths ?? CompiledRulePaths(rule)
+        if let mismatch = firstMismatch(of: rule.when, command: command, environment: environment, context: context, paths: compiled.when) {
+            return mismatch
         }
-        if let unless = rule.unless, firstFailure(of: unless, command: command, environment: environment, context: context) == nil {
-            return "its 'unless' conditions hold"
+        if let unless = rule.unless, firstMismatch(of: unless, command: command, environment: environment, context: context, paths: compiled.unless) == nil {
+            return .unless
         }
         return nil
     }
 
-    static func firstFailure(of condition: Condition, command: AnalyzedCommand, environment: String, context: Context) -> String? {
-        if let binaries = condition.binaries, !binaries.contains(where: { Glob.match($0, command.binary) }) {
-            return "binary '\(command.binary)' is not \(list(binaries))"
-        }
+    static func firstMismatch(of condition: Condition, command: AnalyzedCommand, environment: String, context: Context, paths compiledPaths: PathPatternList?) -> Mismatch? {
+        if let binaries = condition.binaries, !binaries.contains(where: { Glob.match($0, command.binary) }) { return .binary }
         if let subcommands = condition.subcommands {
-            guard let sub = command.subcommand, subcommands.contains(where: { Glob.match($0, sub) }) else {
-                return "subcommand '\(command.subcommand ?? "")' is not \(list(subcommands))"
-            }
+            guard let sub = command.subcommand, subcommands.contains(where: { Glob.match($0, sub) }) else { return .subcommand }
         }
-        if let args = condition.args, !args.contains(where: { pattern in command.args.contains { Glob.match(pattern, $0) } }) {
-            return "no argument matches \(list(args))"
-        }
-        if let environments = condition.environments, !environments.contains(environment) {
-            return "environment is \(environment), not \(list(environments))"
-        }
-        if let effects = condition.effects, !effects.contains(command.effect) {
-            return "effect is \(command.effect.rawValue), not \(list(effects.map(\.rawValue)))"
-        }
-        if let agents = condition.agents {
-            let agent = context.agent ?? "unknown"
-            if !agents.contains(where: { Glob.match($0, agent) }) { return "agent '\(agent)' is not \(list(agents))" }
-        }
-        if let users = condition.users, !users.contains(where: { Glob.match($0, context.user) }) {
-            return "user '\(context.user)' is not \(list(users))"
-        }
-        if let paths = condition.paths {
-            let expanded = paths.map { expand($0, context: context) }
+        if let args = condition.args, !args.contains(where: { pattern in command.args.contains { Glob.match(pattern, $0) } }) { return .args }
+        if let environments = condition.environments, !environments.contains(environment) { return .environment }
+        if let effects = condition.effects, !effects.contains(command.effect) { return .effect }
+        if let agents = condition.agents, !agents.contains(where: { Glob.match($0, context.agent ?? "unknown") }) { return .agent }
+        if let users = condition.users, !users.contains(where: { Glob.match($0, context.user) }) { return .user }
+        if let patterns = compiledPaths {
             let mode = condition.pathAccess
-            if !command.paths.contains(where: { (mode == nil || $0.mode == mode) && PathPatternList.matches(expanded, $0.path) }) {
-                return "no path it \(mode.map { $0 == .write ? "writes" : "reads" } ?? "touches") matches \(list(paths))"
-            }
+            if !command.paths.contains(where: { (mode == nil || $0.mode == mode) && patterns.matches($0.path, context: context) }) { return .paths }
         } else if let mode = condition.pathAccess, !command.paths.contains(where: { $0.mode == mode }) {
-            return "it \(mode == .write ? "writes" : "reads") no file"
+            return .pathAccess
         }
         if let branches = condition.branches, !command.branches.contains(where: { branch in branches.contains { Glob.match($0, branch) } }) {
-            return command.branches.isEmpty ? "it changes no git branch" : "branches \(list(command.branches)) are not \(list(branches))"
+            return .branches
         }
-        if let interactive = condition.interactive, interactive != command.interactive {
-            return interactive ? "it is not an interactive session" : "it is an interactive session"
-        }
+        if let interactive = condition.interactive, interactive != command.interactive { return .interactive }
         return nil
     }
 
-    /// Expands `~`, `$AIRLOCK_HOME`, `$HOME` and `{cwd}` at the start of a path pattern,
-    /// keeping a leading `!`.
-    static func expand(_ pattern: String, context: Context) -> String {
-        var negated = false
-        var body = Substring(pattern)
-        if body.hasPrefix("!") {
-            negated = true
-            body = body.dropFirst()
+    /// The mismatch in words, for explanations.
+    static func describe(_ mismatch: Mismatch, rule: Rule, command: AnalyzedCommand, environment: String, context: Context) -> String {
+        let condition = rule.when
+        switch mismatch {
+        case .binary: return "binary '\(command.binary)' is not \(list(condition.binaries ?? []))"
+        case .subcommand: return "subcommand '\(command.subcommand ?? "")' is not \(list(condition.subcommands ?? []))"
+        case .args: return "no argument matches \(list(condition.args ?? []))"
+        case .environment: return "environment is \(environment), not \(list(condition.environments ?? []))"
+        case .effect: return "effect is \(command.effect.rawValue), not \(list((condition.effects ?? []).map(\.rawValue)))"
+        case .agent: return "agent '\(context.agent ?? "unknown")' is not \(list(condition.agents ?? []))"
+        case .user: return "user '\(context.user)' is not \(list(condition.users ?? []))"
+        case .paths:
+            let verb = condition.pathAccess.map { $0 == .write ? "writes" : "reads" } ?? "touches"
+            return "no path it \(verb) matches \(list(condition.paths ?? []))"
+        case .pathAccess: return "it \(condition.pathAccess == .write ? "writes" : "reads") no file"
+        case .branches:
+            return command.branches.isEmpty ? "it changes no git branch" : "branches \(list(command.branches)) are not \(list(condition.branches ?? []))"
+        case .interactive: return condition.interactive == true ? "it is not an interactive session" : "it is an interactive session"
+        case .unless: return "its 'unless' conditions hold"
         }
-        let replacements: [(String, String)] = [
-            ("$AIRLOCK_HOME", context.airlockHome), ("${AIRLOCK_HOME}", context.airlockHome),
-            ("$HOME", context.homeDirectory), ("{cwd}", context.workingDirectory), ("~", context.homeDirectory),
-        ]
-        var result = String(body)
-        for (prefix, value) in replacements where body.hasPrefix(prefix) {
-            result = value + body.dropFirst(prefix.count)
-            break
-        }
-        if result.hasPrefix("//") { result.removeFirst() }
-        return negated ? "!" + result : result
     }
 
     static func list(_ items: [String]) -> String {
@@ -82,18 +69,66 @@ enum ConditionMatcher {
     }
 }
 
+/// A rule's `when` and `unless` path patterns, compiled.
+struct CompiledRulePaths: Sendable {
+    let when: PathPatternList?
+    let unless: PathPatternList?
+
+    init(_ rule: Rule) {
+        when = rule.when.paths.map(PathPatternList.init)
+        unless = rule.unless?.paths.map(PathPatternList.init)
+    }
+}
+
 /// A gitignore-style list of path globs: the last pattern that matches decides, and a pattern
-/// starting with `!` excludes.
-enum PathPatternList {
-    static func matches(_ patterns: [String], _ path: String) -> Bool {
-        var result = false
-        for pattern in patterns {
-            if pattern.hasPrefix("!") {
-                if Glob.match(String(pattern.dropFirst()), path, pathAware: true) { result = false }
-            } else if Glob.match(pattern, path, pathAware: true) {
-                result = true
+/// starting with `!` excludes. `~`, `$HOME`, `$AIRLOCK_HOME` and `{cwd}` anchor a pattern to a
+/// directory of the context; the path is matched relative to it, so nothing is rebuilt per check.
+struct PathPatternList: Sendable {
+    enum Anchor: Sendable { case root, home, airlockHome, workingDirectory }
+
+    struct Pattern: Sendable {
+        let negated: Bool
+        let anchor: Anchor
+        /// The rest of the pattern after the anchor (`/.aws/**`), or the whole pattern.
+        let rest: String
+    }
+
+    let patterns: [Pattern]
+
+    init(_ texts: [String]) {
+        patterns = texts.map { text in
+            var body = Substring(text)
+            let negated = body.hasPrefix("!")
+            if negated { body = body.dropFirst() }
+            let anchors: [(String, Anchor)] = [("$AIRLOCK_HOME", .airlockHome), ("${AIRLOCK_HOME}", .airlockHome), ("$HOME", .home), ("{cwd}", .workingDirectory), ("~", .home)]
+            for (prefix, anchor) in anchors where body.hasPrefix(prefix) {
+                return Pattern(negated: negated, anchor: anchor, rest: String(body.dropFirst(prefix.count)))
             }
+            return Pattern(negated: negated, anchor: .root, rest: String(body))
+        }
+    }
+
+    func matches(_ path: String, context: Context) -> Bool {
+        var result = false
+        for pattern in patterns where pattern.negated == result {
+            if Self.matches(pattern, path, context: context) { result = !pattern.negated }
         }
         return result
+    }
+
+    static func matches(_ pattern: Pattern, _ path: String, context: Context) -> Bool {
+        let directory: String
+        switch pattern.anchor {
+        case .root: return Glob.match(pattern.rest, path, pathAware: true)
+        case .home: directory = context.homeDirectory
+        case .airlockHome: directory = context.airlockHome
+        case .workingDirectory: directory = context.workingDirectory
+        }
+        guard path.hasPrefix(directory) else { return false }
+        let remainder = path.dropFirst(directory.count)
+        // `~` must end at a path boundary: `/home/dev` does not anchor `/home/devops`.
+        guard remainder.isEmpty || remainder.hasPrefix("/") || directory == "/" else { return false }
+        let relative = directory == "/" ? "/" + remainder : String(remainder)
+        return Glob.match(pattern.rest, relative, pathAware: true)
     }
 }

@@ -7,20 +7,27 @@ public struct EnvironmentResolver: Sendable {
     public static let local = "local"
 
     public let environments: [EnvironmentDefinition]
+    /// Patterns compiled once: lower-cased, CIDR blocks parsed, literals told apart from globs.
+    private let compiled: [CompiledEnvironment]
 
-    public init(environments: [EnvironmentDefinition]) { self.environments = environments }
+    public init(environments: [EnvironmentDefinition]) {
+        self.environments = environments
+        self.compiled = environments.map(CompiledEnvironment.init)
+    }
 
     /// The environment for one target and why.
     public func resolve(_ target: Target) -> (name: String, reason: String) {
-        for environment in environments {
+        let value = target.value.lowercased()
+        let words = Self.labelWords(value)
+        for environment in compiled {
             if target.kind == .socket {
                 if environment.localSockets { return (environment.name, "\(target) is a local socket or file") }
                 continue
             }
-            for pattern in environment.patterns(for: target.kind) where Self.matches(pattern, target) {
-                return (environment.name, "\(target) matches \(target.kind.rawValue) pattern '\(pattern)'")
+            if let pattern = environment.patterns[target.kind]?.first(where: { $0.matches(value) }) {
+                return (environment.name, "\(target) matches \(target.kind.rawValue) pattern '\(pattern.text)'")
             }
-            if let label = Self.matchingLabel(environment.labels, in: target.value) {
+            if let label = environment.labels.first(where: { label in words.contains { $0.elementsEqual(label) } }) {
                 return (environment.name, "\(target) has the label '\(label)'")
             }
         }
@@ -40,20 +47,58 @@ public struct EnvironmentResolver: Sendable {
         return result
     }
 
-    static func matches(_ pattern: String, _ target: Target) -> Bool {
-        if target.kind == .host, let cidr = IPv4CIDR(pattern) {
-            return cidr.contains(target.value)
-        }
-        return Glob.match(pattern, target.value, caseInsensitive: true)
+    /// A target's value split into lower-case labels on `.`, `-`, `_`, `/`, `:` and `@`.
+    static func labelWords(_ value: String) -> [Substring] {
+        value.lowercased().split { $0 == "." || $0 == "-" || $0 == "_" || $0 == "/" || $0 == ":" || $0 == "@" }
     }
 
-    static func matchingLabel(_ labels: [String], in value: String) -> String? {
-        guard !labels.isEmpty else { return nil }
-        let words = value.lowercased().split { $0 == "." || $0 == "-" || $0 == "_" || $0 == "/" || $0 == ":" || $0 == "@" }
-        for label in labels where words.contains(where: { $0 == label.lowercased() }) {
-            return label
+}
+
+/// An environment's patterns prepared for matching many targets.
+private struct CompiledEnvironment: Sendable {
+    let name: String
+    let patterns: [Target.Kind: [CompiledPattern]]
+    let labels: [String]
+    let localSockets: Bool
+
+    init(_ definition: EnvironmentDefinition) {
+        name = definition.name
+        var patterns: [Target.Kind: [CompiledPattern]] = [:]
+        for kind in Target.Kind.allCases where kind != .socket {
+            let list = definition.patterns(for: kind).map { CompiledPattern($0, hostKind: kind == .host) }
+            if !list.isEmpty { patterns[kind] = list }
         }
-        return nil
+        self.patterns = patterns
+        labels = definition.labels.map { $0.lowercased() }
+        localSockets = definition.localSockets
+    }
+}
+
+/// One environment pattern: a host CIDR block, a literal, or a glob (all lower-case).
+private struct CompiledPattern: Sendable {
+    enum Form: Sendable { case cidr(IPv4CIDR), literal(String), glob(String) }
+    let text: String
+    let form: Form
+
+    init(_ text: String, hostKind: Bool) {
+        self.text = text
+        let lowered = text.lowercased()
+        if hostKind, let cidr = IPv4CIDR(text) {
+            form = .cidr(cidr)
+        } else if Glob.isLiteral(lowered) {
+            form = .literal(lowered)
+        } else {
+            form = .glob(lowered)
+        }
+    }
+
+    /// `value` is already lower-case.
+    func matches(_ value: String) -> Bool {
+        switch form {
+        case .cidr(let cidr): return cidr.contains(value)
+        case .literal(let literal): return literal == value
+        case .glob(let pattern): return Glob.match(pattern, value)
+        }
     }
 }
 

@@ -55,21 +55,27 @@ public struct Decision: Sendable, Hashable {
 }
 
 /// Evaluates a policy over analysed commands. Total and deterministic: no I/O, no clock.
+/// Build one per policy and reuse it: environment patterns are compiled in `init`.
 public struct Evaluator: Sendable {
     public let policy: Policy
     let resolver: EnvironmentResolver
+    /// Each rule's path patterns, compiled once (indexed like `policy.rules`).
+    let paths: [CompiledRulePaths]
 
     public init(policy: Policy) {
         self.policy = policy
         self.resolver = EnvironmentResolver(environments: policy.environments)
+        self.paths = policy.rules.map(CompiledRulePaths.init)
     }
 
     /// Decides on an analysis. Analysis problems deny on their own: a line we cannot parse is
     /// one whose effect we cannot know, and a shell would reject or misread it anyway.
-    public func decide(_ analysis: Analysis, context: Context) -> Decision {
+    /// - Parameter tracing: record why every rule did or did not match, in words (for
+    ///   `airlock explain`); without it, rules that cannot change the outcome are skipped.
+    public func decide(_ analysis: Analysis, context: Context, tracing: Bool = true) -> Decision {
         var decisions: [CommandDecision] = []
         for command in analysis.commands {
-            decisions.append(decide(command, context: context))
+            decisions.append(decide(command, context: context, tracing: tracing))
         }
 
         let mode = policy.mode
@@ -124,13 +130,13 @@ public struct Evaluator: Sendable {
     }
 
     /// Decides on one command: judged in each environment its targets map to, strictest wins.
-    public func decide(_ command: AnalyzedCommand, context: Context) -> CommandDecision {
+    public func decide(_ command: AnalyzedCommand, context: Context, tracing: Bool = true) -> CommandDecision {
         var best: CommandDecision? = nil
         for (environment, reason) in resolver.environments(for: command) {
             var judged = command
             judged.environment = environment
             judged.environmentReason = reason
-            let decision = decide(judged, in: environment, context: context)
+            let decision = decide(judged, in: environment, context: context, tracing: tracing)
             if best.map({ decision.verdict > $0.verdict }) ?? true {
                 var merged = decision
                 merged.trace = (best?.trace ?? []) + decision.trace
@@ -144,16 +150,24 @@ public struct Evaluator: Sendable {
         return best ?? CommandDecision(command: command, verdict: policy.defaultDecision, rule: nil, trace: [])
     }
 
-    private func decide(_ command: AnalyzedCommand, in environment: String, context: Context) -> CommandDecision {
+    private func decide(_ command: AnalyzedCommand, in environment: String, context: Context, tracing: Bool) -> CommandDecision {
         var trace: [RuleTrace] = []
-        var winner: Rule? = nil
-        for rule in policy.rules {
-            let failure = ConditionMatcher.firstFailure(of: rule, command: command, environment: environment, context: context)
-            trace.append(RuleTrace(ruleID: rule.id, decision: rule.decision, environment: environment, matched: failure == nil, detail: failure ?? "matched"))
-            if failure == nil, winner.map({ rule.decision > $0.decision }) ?? true {
-                winner = rule
+        var winner: Int? = nil
+        let rules = policy.rules
+        for index in rules.indices {
+            // A rule that cannot change the outcome need not be checked unless explaining.
+            if !tracing, let current = winner, rules[index].decision <= rules[current].decision { continue }
+            let rule = rules[index]
+            let mismatch = ConditionMatcher.firstMismatch(of: rule, command: command, environment: environment, context: context, paths: paths[index])
+            if tracing {
+                let detail = mismatch.map { ConditionMatcher.describe($0, rule: rule, command: command, environment: environment, context: context) } ?? "matched"
+                trace.append(RuleTrace(ruleID: rule.id, decision: rule.decision, environment: environment, matched: mismatch == nil, detail: detail))
+            }
+            if mismatch == nil, winner.map({ rule.decision > rules[$0].decision }) ?? true {
+                winner = index
             }
         }
-        return CommandDecision(command: command, verdict: winner?.decision ?? policy.defaultDecision, rule: winner, trace: trace)
+        let rule = winner.map { rules[$0] }
+        return CommandDecision(command: command, verdict: rule?.decision ?? policy.defaultDecision, rule: rule, trace: trace)
     }
 }

@@ -2,13 +2,21 @@
 /// binary patterns (where `*` spans everything) and for paths (where `*` stops at `/`).
 public enum Glob {
     public static func match(_ pattern: String, _ text: String, pathAware: Bool = false, caseInsensitive: Bool = false) -> Bool {
-        var p = Array(pattern.utf8)
-        var t = Array(text.utf8)
-        if caseInsensitive {
-            p = p.map(lower)
-            t = t.map(lower)
+        // The common case, a pattern without wildcards, is a comparison.
+        if isLiteral(pattern) {
+            return caseInsensitive ? pattern.utf8.elementsEqual(text.utf8, by: { lower($0) == lower($1) }) : pattern == text
         }
-        return matchBytes(p[...], t[...], pathAware: pathAware)
+        if caseInsensitive {
+            return matchBytes(Array(pattern.utf8).map(lower)[...], Array(text.utf8).map(lower)[...], pathAware: pathAware)
+        }
+        var pattern = pattern
+        var text = text
+        let result = pattern.withUTF8 { p in
+            text.withUTF8 { t in
+                matchBytes(p[...], t[...], pathAware: pathAware)
+            }
+        }
+        return result
     }
 
     /// True when the pattern has no glob characters, so equality is enough.
@@ -22,7 +30,8 @@ public enum Glob {
 
     // Iterative with a single backtrack point per `*`, as in classic wildcard matchers; `**`
     // in path mode may also cross `/`. Linear enough for the short strings policies match.
-    private static func matchBytes(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>, pathAware: Bool) -> Bool {
+    private static func matchBytes<C: RandomAccessCollection>(_ pattern: C, _ text: C, pathAware: Bool) -> Bool
+    where C.Element == UInt8, C.Index == Int, C.SubSequence == C {
         var pi = pattern.startIndex
         var ti = text.startIndex
         var starP: Int? = nil
@@ -72,7 +81,8 @@ public enum Glob {
 
     /// Matches `[abc]`, `[a-z]`, `[!x]`; nil when the bracket is not a well-formed class
     /// (then it is taken literally).
-    private static func matchClass(_ pattern: ArraySlice<UInt8>, _ start: Int, _ byte: UInt8) -> (Bool, Int)? {
+    private static func matchClass<C: RandomAccessCollection>(_ pattern: C, _ start: Int, _ byte: UInt8) -> (Bool, Int)?
+    where C.Element == UInt8, C.Index == Int {
         var i = start + 1
         var negate = false
         if i < pattern.endIndex && (pattern[i] == UInt8(ascii: "!") || pattern[i] == UInt8(ascii: "^")) {

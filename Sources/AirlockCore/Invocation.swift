@@ -33,13 +33,24 @@ struct Invocation: Sendable {
     var path: String = ""
     var args: [Arg]
     /// The environment it would see, including `VAR=x` prefixes and `export`s earlier in the line.
-    var environment: [String: String]
+    var environment: EnvironmentView
     var stdin: Stdin
     var frame: Frame
     /// Paths its redirections read or write.
     var redirectPaths: [PathAccess]
 
     var argTexts: [String] { args.map(\.text) }
+}
+
+/// An environment seen in layers: what the line set (`VAR=x`, `export`) over the context's
+/// environment, which is shared rather than copied for every command.
+struct EnvironmentView: Sendable {
+    /// Variables the line itself set, winning over `base`.
+    var overrides: [String: String]
+    /// The context's environment; empty on a remote host.
+    var base: [String: String]
+
+    subscript(name: String) -> String? { overrides[name] ?? base[name] }
 }
 
 /// The value recorded for a variable set from something only known at run time
@@ -91,9 +102,11 @@ struct OptionScan: Sendable {
     var doubleDashIndex: Int?
 
     /// - Parameters:
-    ///   - valued: options that take a value (`-h`, `--host`).
+    ///   - valued: options that take a value (`-h`, `--host`). An array, not a set: call sites
+    ///     pass literals, and hashing a set's members on every call costs more than a short
+    ///     linear scan.
     ///   - stopAtFirstOperand: POSIX style (`sudo`, `ssh`): options end at the first operand.
-    init(_ args: [Arg], valued: Set<String>, stopAtFirstOperand: Bool = false) {
+    init(_ args: [Arg], valued: [String], stopAtFirstOperand: Bool = false) {
         var i = 0
         var onlyOperands = false
         while i < args.count {

@@ -2,6 +2,7 @@
 // pipeline (parse, analyse, resolve, evaluate) with the built-in policy, over the labelled
 // corpus. Usage: airlock-bench CORPUS.tsv [ROUNDS]
 import AirlockCore
+import AirlockShell
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +28,15 @@ func now() -> UInt64 {
 }
 
 let arguments = CommandLine.arguments
+// `airlock-bench --profile LINE`: decide LINE many times and nothing else, for a profiler.
+if arguments.count == 3, arguments[1] == "--profile" {
+    let profileContext = Context(agent: "bench", user: "dev", workingDirectory: "/home/dev/app", homeDirectory: "/home/dev", environment: ["HOME": "/home/dev"])
+    let profileChecker = Checker(policy: DefaultPolicy.policy)
+    var sink = 0
+    for _ in 0..<20_000 { sink &+= profileChecker.check(.shell(arguments[2]), context: profileContext, explain: false).decision.commands.count }
+    print(sink)
+    exit(0)
+}
 guard arguments.count >= 2, let corpus = readText(arguments[1]) else {
     print("usage: airlock-bench CORPUS.tsv [ROUNDS]")
     exit(64)
@@ -68,27 +78,55 @@ let files = InMemoryFiles([
 ])
 let checker = Checker(policy: DefaultPolicy.policy, files: files)
 
-// Warm up, then time every decision individually.
-var sink = 0
-for command in commands { sink &+= checker.check(.shell(command), context: context).decision.commands.count }
-var samples: [UInt64] = []
-samples.reserveCapacity(commands.count * rounds)
-let start = now()
-for _ in 0..<rounds {
-    for command in commands {
-        let t0 = now()
-        let result = checker.check(.shell(command), context: context)
-        let t1 = now()
-        sink &+= result.decision.commands.count
-        samples.append(t1 - t0)
+/// Times `body` on every command for `rounds` rounds: per-call samples in nanoseconds.
+@MainActor func measure(_ label: String, _ body: (String) -> Int) -> [UInt64] {
+    var sink = 0
+    for command in commands { sink &+= body(command) }  // warm up
+    var samples: [UInt64] = []
+    samples.reserveCapacity(commands.count * rounds)
+    for _ in 0..<rounds {
+        for command in commands {
+            let t0 = now()
+            sink &+= body(command)
+            samples.append(now() - t0)
+        }
     }
+    if sink == 42 { print(label) }
+    return samples.sorted()
 }
-let total = now() - start
-samples.sort()
-let median = Double(samples[samples.count / 2]) / 1000
-let p99 = Double(samples[min(samples.count - 1, samples.count * 99 / 100)]) / 1000
-let perSecond = Double(samples.count) / (Double(total) / 1e9)
-print("commands: \(commands.count), rounds: \(rounds), decisions: \(samples.count)")
-print("decisions per second: \(Int(perSecond))")
-print(String(format: "median: %.2f µs, p99: %.2f µs, mean: %.2f µs", median, p99, Double(total) / Double(samples.count) / 1000))
-if sink == 42 { print("") }
+
+func micros(_ ns: UInt64) -> String { String(format: "%.2f", Double(ns) / 1000) }
+func report(_ label: String, _ samples: [UInt64]) -> UInt64 {
+    let median = samples[samples.count / 2]
+    let p99 = samples[min(samples.count - 1, samples.count * 99 / 100)]
+    let total = samples.reduce(0, +)
+    print("\(label): median \(micros(median)) µs, p99 \(micros(p99)) µs, \(Int(Double(samples.count) / (Double(total) / 1e9))) per second")
+    return median
+}
+
+let analyzer = Analyzer(context: context, files: files)
+print("commands: \(commands.count), rounds: \(rounds), samples per phase: \(commands.count * rounds)")
+let parseOnly = report("parse only (AirlockShell)      ", measure("parse") { (try? ShellParser().parse($0).items.count) ?? 0 })
+_ = report("parse + analyse                ", measure("analyse") { analyzer.analyze(.shell($0)).commands.count })
+let full = report("full decision (airlock check)  ", measure("decide") { checker.check(.shell($0), context: context, explain: false).decision.commands.count })
+_ = report("full decision with explanation ", measure("explain") { checker.check(.shell($0), context: context, explain: true).decision.commands.count })
+print("a full decision costs \(String(format: "%.1f", Double(full) / Double(max(parseOnly, 1))))x parsing alone")
+
+// Representative single commands, many iterations each: the cost an agent hook pays.
+print("")
+print("single commands (mean of 20,000 iterations):")
+for line in ["ls -la", "git push --force origin main", "psql -h prod-db.internal -U admin -c 'DROP TABLE executives;'",
+             "kubectl --context prod-eu get pods", "sudo bash -c 'rm -rf /var/lib/postgresql'"] {
+    let iterations = 20_000
+    var sink = 0
+    let t0 = now()
+    for _ in 0..<iterations { sink &+= (try? ShellParser().parse(line).items.count) ?? 0 }
+    let t1 = now()
+    for _ in 0..<iterations { sink &+= analyzer.analyze(.shell(line)).commands.count }
+    let t2 = now()
+    for _ in 0..<iterations { sink &+= checker.check(.shell(line), context: context, explain: false).decision.commands.count }
+    let t3 = now()
+    let per = { (ns: UInt64) in String(format: "%.2f", Double(ns) / Double(iterations) / 1000) }
+    print("  parse \(per(t1 - t0)) µs, analyse \(per(t2 - t1)) µs, decide \(per(t3 - t2)) µs  \(line)")
+    if sink == 42 { print("") }
+}

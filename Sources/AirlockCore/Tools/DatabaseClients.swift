@@ -21,7 +21,7 @@ enum DatabaseClients {
     // MARK: PostgreSQL
 
     /// psql's options that take a value (others, like `-t` and `-l`, are flags).
-    static let pgValued: Set<String> = [
+    static let pgValued: [String] = [
         "-h", "--host", "-p", "--port", "-U", "--username", "-d", "--dbname", "-c", "--command", "-f", "--file",
         "-v", "--set", "--variable", "-o", "--output", "-L", "--log-file", "-P", "--pset", "-F", "--field-separator",
         "-R", "--record-separator", "-T", "--table-attr", "--role", "--maintenance-db", "--section", "--table",
@@ -174,14 +174,14 @@ enum DatabaseClients {
 
     static func pgUtility(_ effect: EffectClass, _ reason: String) -> Tools.Handler {
         { invocation, session in
-            let scan = OptionScan(invocation.args, valued: pgValued.union(["-f", "--file"]))
+            let scan = OptionScan(invocation.args, valued: pgValued + ["-f", "--file"])
             let targets = pgTargets(scan, operands: scan.operandTexts, invocation: invocation, session: session)
             Tools.emit(invocation.command(effect, reason, targets: targets), invocation, session: session)
         }
     }
 
     static let pgRestore: Tools.Handler = { invocation, session in
-        let scan = OptionScan(invocation.args, valued: pgValued.union(["-f", "--file"]))
+        let scan = OptionScan(invocation.args, valued: pgValued + ["-f", "--file"])
         let restoresIntoServer = scan.has("-d", "--dbname")
         let targets = restoresIntoServer ? pgTargets(scan, operands: [], invocation: invocation, session: session) : []
         if scan.has("-c", "--clean") && restoresIntoServer {
@@ -195,7 +195,7 @@ enum DatabaseClients {
 
     // MARK: MySQL
 
-    static let mysqlValued: Set<String> = ["-h", "--host", "-P", "--port", "-u", "--user", "-e", "--execute", "-D", "--database", "-S", "--socket", "--defaults-file", "--defaults-extra-file", "--login-path", "--protocol", "--default-character-set", "--ssl-mode", "--init-command"]
+    static let mysqlValued: [String] = ["-h", "--host", "-P", "--port", "-u", "--user", "-e", "--execute", "-D", "--database", "-S", "--socket", "--defaults-file", "--defaults-extra-file", "--login-path", "--protocol", "--default-character-set", "--ssl-mode", "--init-command"]
 
     /// MySQL's `-pSECRET` attaches the password; drop it before scanning other flags.
     static func mysqlArgs(_ args: [Arg]) -> [Arg] {

@@ -84,7 +84,7 @@ enum FileSystemTools {
 
     // MARK: Handlers
 
-    static func operands(_ invocation: Invocation, valued: Set<String> = []) -> (OptionScan, [Arg]) {
+    static func operands(_ invocation: Invocation, valued: [String] = []) -> (OptionScan, [Arg]) {
         let scan = OptionScan(invocation.args, valued: valued)
         return (scan, scan.operands.map(\.arg))
     }
@@ -340,8 +340,8 @@ enum FileSystemTools {
     static let systemctl: Tools.Handler = { invocation, session in
         let scan = OptionScan(invocation.args, valued: ["-H", "--host", "-M", "--machine", "-t", "--type", "-p", "--property"])
         let verb = scan.operandTexts.first ?? "list-units"
-        let reads: Set<String> = ["status", "show", "list-units", "list-unit-files", "is-active", "is-enabled", "is-failed", "cat", "list-timers", "list-sockets", "list-dependencies"]
-        let destructive: Set<String> = ["poweroff", "reboot", "halt", "kexec", "rescue", "emergency", "mask"]
+        let reads = ["status", "show", "list-units", "list-unit-files", "is-active", "is-enabled", "is-failed", "cat", "list-timers", "list-sockets", "list-dependencies"]
+        let destructive = ["poweroff", "reboot", "halt", "kexec", "rescue", "emergency", "mask"]
         let effect: EffectClass = reads.contains(verb) ? .read : destructive.contains(verb) ? .destructive : .write
         var targets: [Target] = []
         if let host = scan.value("-H", "--host") { targets.append(Target(.host, host.split(separator: "@").last.map(String.init) ?? host, source: "systemctl --host")) }

@@ -3,7 +3,7 @@
 enum GitTool {
     static let handlers: [String: Tools.Handler] = ["git": git]
 
-    static let globalValued: Set<String> = ["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env"]
+    static let globalValued: [String] = ["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env"]
 
     static let reads: Set<String> = [
         "status", "log", "diff", "show", "blame", "grep", "ls-files", "ls-tree", "ls-remote", "rev-parse", "rev-list",
@@ -93,7 +93,7 @@ enum GitTool {
     /// `--force-if-includes`, `+ref`), deletion (`--delete`, `:ref`) and mirror pushes destroy
     /// remote history; the target is the remote and the branches it changes.
     static func push(_ invocation: Invocation, sub: OptionScan, frame: Frame, session: AnalysisSession) {
-        let forceFlags: Set<String> = ["-f", "--force", "--force-with-lease", "--force-if-includes"]
+        let forceFlags = ["-f", "--force", "--force-with-lease", "--force-if-includes"]
         var force = sub.options.contains { forceFlags.contains($0.name) }
         let deleting = sub.has("-d", "--delete") || sub.has("--prune")
         let mirror = sub.has("--mirror")

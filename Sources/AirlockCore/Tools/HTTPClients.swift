@@ -48,7 +48,7 @@ enum HTTPClients {
     }
 
     static let curl: Tools.Handler = { invocation, session in
-        let valued: Set<String> = [
+        let valued = [
             "-X", "--request", "-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--data-urlencode", "--json",
             "-F", "--form", "--form-string", "-H", "--header", "-o", "--output", "-u", "--user", "-A", "--user-agent",
             "-e", "--referer", "-b", "--cookie", "-c", "--cookie-jar", "-T", "--upload-file", "--url", "-K", "--config",
@@ -93,7 +93,7 @@ enum HTTPClients {
     }
 
     static let wget: Tools.Handler = { invocation, session in
-        let valued: Set<String> = ["-O", "--output-document", "-o", "--output-file", "-P", "--directory-prefix", "--method", "--body-data", "--body-file", "--post-data", "--post-file", "--header", "-U", "--user-agent", "--user", "--password", "-t", "--tries", "-T", "--timeout", "-e", "--execute", "-i", "--input-file", "-l", "--level", "-A", "-R", "--accept", "--reject", "-w", "--wait"]
+        let valued = ["-O", "--output-document", "-o", "--output-file", "-P", "--directory-prefix", "--method", "--body-data", "--body-file", "--post-data", "--post-file", "--header", "-U", "--user-agent", "--user", "--password", "-t", "--tries", "-T", "--timeout", "-e", "--execute", "-i", "--input-file", "-l", "--level", "-A", "-R", "--accept", "--reject", "-w", "--wait"]
         let scan = OptionScan(invocation.args, valued: valued)
         let body = scan.value("--body-data", "--post-data")
         var method = scan.value("--method")?.uppercased() ?? (body != nil || scan.value("--post-file", "--body-file") != nil ? "POST" : "GET")

@@ -135,7 +135,7 @@ enum Interpreters {
     /// `python -c CODE`, `node -e CODE`, `perl -e CODE`, `ruby -e CODE`, `php -r CODE`.
     static func code(_ language: Language) -> Tools.Handler {
         { invocation, session in
-            let codeFlags: Set<String>
+            let codeFlags: [String]
             switch language {
             case .python: codeFlags = ["-c"]
             case .javascript: codeFlags = ["-e", "--eval", "-p", "--print"]
@@ -143,7 +143,7 @@ enum Interpreters {
             case .ruby: codeFlags = ["-e"]
             case .php: codeFlags = ["-r"]
             }
-            let valued: Set<String> = codeFlags.union(["-m", "-W", "-X", "-r", "--require", "-I", "--import", "--loader"])
+            let valued = codeFlags + (["-m", "-W", "-X", "-r", "--require", "-I", "--import", "--loader"])
             let scan = OptionScan(invocation.args, valued: valued, stopAtFirstOperand: true)
             let snippets = scan.options.filter { codeFlags.contains($0.name) }
             guard !snippets.isEmpty else {

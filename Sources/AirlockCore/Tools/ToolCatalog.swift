@@ -174,7 +174,7 @@ enum ToolCatalog {
         targets: [.flag(["-H", "--host", "--context", "-c"], .dockerHost), .environment(["DOCKER_HOST", "DOCKER_CONTEXT"], .dockerHost)],
         innerCommand: InnerCommand(verb: "exec", afterOperand: true, valued: dockerExecValued))
 
-    static let dockerExecValued: Set<String> = ["-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys", "--index"]
+    static let dockerExecValued: [String] = ["-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys", "--index"]
 
     static let dockerCompose = ToolSpec(
         names: ["docker-compose", "podman-compose"],

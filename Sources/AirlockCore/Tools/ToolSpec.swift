@@ -5,7 +5,7 @@ struct ToolSpec: Sendable {
     /// Program names this spec covers (`terraform`, `tofu`).
     var names: [String]
     /// Options that take a value anywhere on the line (so their values are not operations).
-    var valued: Set<String> = []
+    var valued: [String] = []
     /// Ordered rules: the first whose pattern and flags match decides.
     var rules: [VerbRule]
     /// The effect when no rule matches: unknown operations of a remote-acting tool count as
@@ -64,5 +64,5 @@ struct InnerCommand: Sendable {
     var verb: String
     var afterOperand: Bool
     /// The subcommand's own options that take a value (`docker exec -u USER -w DIR`).
-    var valued: Set<String> = []
+    var valued: [String] = []
 }

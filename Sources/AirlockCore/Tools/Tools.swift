@@ -127,7 +127,7 @@ extension Invocation {
     /// they inherit its environment, including `VAR=x` prefixes.
     func childFrame(_ wrapper: String) -> Frame {
         var child = frame.entering(wrapper)
-        if !frame.remote { child.environment = environment }
+        if !frame.remote { child.environment = environment.overrides }
         return child
     }
 

@@ -28,7 +28,7 @@ enum Wrappers {
         var inner = frame ?? invocation.frame
         inner.via.append(wrapper)
         var merged = extraEnvironment
-        for (key, value) in invocation.environment where merged[key] == nil && session.context.environment[key] != value {
+        for (key, value) in invocation.environment.overrides where merged[key] == nil {
             merged[key] = value
         }
         session.run(args, assignments: merged, stdin: invocation.stdin, redirects: invocation.redirectPaths, frame: inner)
@@ -39,7 +39,7 @@ enum Wrappers {
     }
 
     /// A wrapper whose own options come first; the command starts at the first operand.
-    static func optionsThen(_ valued: Set<String>, _ wrapper: String, skipOperands: Int = 0) -> Tools.Handler {
+    static func optionsThen(_ valued: [String], _ wrapper: String, skipOperands: Int = 0) -> Tools.Handler {
         { invocation, session in
             let scan = OptionScan(invocation.args, valued: valued, stopAtFirstOperand: true)
             guard let first = scan.operands.dropFirst(skipOperands).first else {
@@ -80,7 +80,7 @@ enum Wrappers {
     }
 
     static let sudo: Tools.Handler = { invocation, session in
-        let valued: Set<String> = ["-u", "--user", "-g", "--group", "-C", "--close-from", "-D", "--chdir", "-h", "--host", "-p", "--prompt", "-r", "--role", "-t", "--type", "-U", "--other-user", "-T", "--command-timeout"]
+        let valued = ["-u", "--user", "-g", "--group", "-C", "--close-from", "-D", "--chdir", "-h", "--host", "-p", "--prompt", "-r", "--role", "-t", "--type", "-U", "--other-user", "-T", "--command-timeout"]
         let scan = OptionScan(invocation.args, valued: valued, stopAtFirstOperand: true)
         if scan.has("-e", "--edit") {
             let paths = scan.operands.compactMap { session.pathAccess($0.arg, mode: .write, frame: invocation.frame) }
@@ -231,7 +231,7 @@ enum Wrappers {
     /// `xargs [opts] CMD ARGS…`: the command gets more arguments from its input, which are
     /// unknown unless the input is literal.
     static let xargs: Tools.Handler = { invocation, session in
-        let valued: Set<String> = ["-I", "-i", "-n", "--max-args", "-P", "--max-procs", "-L", "--max-lines", "-d", "--delimiter", "-E", "-e", "-s", "--max-chars", "-a", "--arg-file", "--process-slot-var"]
+        let valued = ["-I", "-i", "-n", "--max-args", "-P", "--max-procs", "-L", "--max-lines", "-d", "--delimiter", "-E", "-e", "-s", "--max-chars", "-a", "--arg-file", "--process-slot-var"]
         let scan = OptionScan(invocation.args, valued: valued, stopAtFirstOperand: true)
         let inner: [Arg]
         if let first = scan.operands.first {
@@ -292,7 +292,7 @@ enum Wrappers {
 
     /// `ssh [opts] [user@]host [CMD…]`: the command runs on the host, which becomes its target.
     static let ssh: Tools.Handler = { invocation, session in
-        let valued: Set<String> = ["-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w", "-B", "-P"]
+        let valued = ["-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w", "-B", "-P"]
         let scan = OptionScan(invocation.args, valued: valued, stopAtFirstOperand: true)
         guard let destination = scan.operands.first else {
             Tools.emit(invocation.command(.read, "ssh without a destination"), invocation, session: session)
