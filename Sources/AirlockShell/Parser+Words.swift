@@ -141,7 +141,7 @@ extension Parser {
             case Byte.backslash, Byte.singleQuote, Byte.doubleQuote, Byte.dollar, Byte.backtick:
                 try parseQuoteOrExpansion(&builder, &runStart, inDoubleQuotes: false)
             case Byte.star, Byte.question:
-                guard globbing else {
+                guard globbing || (mode == .assignment && peek(pos + 1) == Byte.leftParen) else {
                     pos += 1
                     continue
                 }
@@ -154,7 +154,9 @@ extension Parser {
                 }
                 runStart = pos
             case Byte.at, Byte.plus, Byte.bang:
-                if globbing && peek(pos + 1) == Byte.leftParen {
+                // Extended globs are lexed in assignment values too (bash reads the parentheses
+                // as part of the word there, though it does not expand them).
+                if (globbing || mode == .assignment) && peek(pos + 1) == Byte.leftParen {
                     builder.addRun(runStart, pos)
                     try parseExtendedGlob(&builder)
                     runStart = pos
@@ -641,7 +643,7 @@ extension Parser {
             pos += 2
             try enter(open)
             defer { leave() }
-            let (expression, substitutions) = try scanArithmetic(open: open, closing: .bracket, kind: .unterminatedSubstitution)
+            let (expression, substitutions, _) = try scanArithmetic(open: open, closing: .bracket, kind: .unterminatedSubstitution)
             return .arithmetic(expression, substitutions: substitutions)
         case Byte.singleQuote:
             if inDoubleQuotes { return nil }
@@ -866,16 +868,17 @@ extension Parser {
         pos += 3
         try enter(open)
         defer { leave() }
-        let (expression, substitutions) = try scanArithmetic(open: open, closing: .doubleParen, kind: .unterminatedSubstitution)
+        let (expression, substitutions, _) = try scanArithmetic(open: open, closing: .doubleParen, kind: .unterminatedSubstitution)
         return .arithmetic(expression, substitutions: substitutions)
     }
 
     /// Scans an arithmetic expression up to `))` (or `]` for `$[…]`) balancing parentheses,
-    /// and returns its text and the scripts of the substitutions inside. `pos` is just past the
-    /// opening.
-    mutating func scanArithmetic(open: Int, closing: ArithmeticClosing, kind: ParseError.Kind) throws(ParseError) -> (String, [Script]) {
+    /// and returns its text, the scripts of the substitutions inside, and how many `;` it has
+    /// outside parentheses (`for ((a; b; c))` needs two). `pos` is just past the opening.
+    mutating func scanArithmetic(open: Int, closing: ArithmeticClosing, kind: ParseError.Kind) throws(ParseError) -> (String, [Script], Int) {
         let start = pos
         var nesting = 0
+        var separators = 0
         var substitutions: [Script] = []
         while true {
             let c = current
@@ -892,7 +895,7 @@ extension Parser {
                     }
                     let expression = text(start, pos)
                     pos += 2
-                    return (expression, substitutions)
+                    return (expression, substitutions, separators)
                 }
                 nesting -= 1
                 pos += 1
@@ -900,7 +903,7 @@ extension Parser {
                 if nesting == 0 {
                     let expression = text(start, pos)
                     pos += 1
-                    return (expression, substitutions)
+                    return (expression, substitutions, separators)
                 }
                 nesting -= 1
                 pos += 1
@@ -919,7 +922,8 @@ extension Parser {
             case Byte.backslash:
                 if peek(pos + 1) == Byte.eof { throw error(kind, at: open) }
                 pos += 2
-            case Byte.newline:
+            case Byte.semicolon:
+                if nesting == 0 { separators += 1 }
                 pos += 1
             default:
                 pos += 1

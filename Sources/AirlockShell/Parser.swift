@@ -44,6 +44,8 @@ struct Parser {
     var heredocBodies: [HeredocBody?] = []
     var replay: [HeredocBody?]? = nil
     var heredocCount = 0
+    /// Position of the last `]` in the range, computed on first use.
+    var lastRightBracket: Int? = nil
 
     init(bytes: [UInt8], start: Int, end: Int, depth: Int, maxDepth: Int, errorBase: Int) {
         self.bytes = bytes
@@ -504,10 +506,13 @@ struct Parser {
                 }
                 throw unexpected(at: pos)
             }
-            if !startsWord(at: pos) || c == Byte.hash { break }
-            if words.isEmpty, let assignment = try parseAssignmentIfPresent() {
-                assignments.append(assignment)
-                continue
+            if !startsWord(at: pos) { break }
+            if words.isEmpty {
+                if let assignment = try parseAssignmentIfPresent() {
+                    assignments.append(assignment)
+                    continue
+                }
+                try checkSubscriptCloses()
             }
             if declaration, let word = try parseDeclarationArrayIfPresent() {
                 words.append(word)
@@ -523,9 +528,11 @@ struct Parser {
         return .simple(SimpleCommand(assignments: assignments, words: words, redirections: redirections))
     }
 
-    /// True when a word starts at `offset`: not at a word end, or at `<(`/`>(`.
+    /// True when a word starts at `offset`: not at a word end or a `#` (which starts a comment
+    /// wherever a word would start), or at `<(`/`>(`.
     func startsWord(at offset: Int) -> Bool {
         let c = peek(offset)
+        if c == Byte.hash { return false }
         if !Byte.isWordEnd(c) { return true }
         return (c == Byte.less || c == Byte.greater) && peek(offset + 1) == Byte.leftParen
     }
@@ -556,6 +563,31 @@ struct Parser {
         if peek(i) == Byte.plus && peek(i + 1) == Byte.equals { return (nameEnd, i + 2, true) }
         if peek(i) == Byte.equals { return (nameEnd, i + 1, false) }
         return nil
+    }
+
+    /// Where an assignment may start, bash reads `NAME[` up to the matching `]` whatever lies
+    /// between, and fails at end of input without one. (A subscript with blanks, `a[1 + 2]=3`,
+    /// is not recognised here and becomes ordinary words: a known gap.)
+    mutating func checkSubscriptCloses() throws(ParseError) {
+        var i = pos
+        guard Byte.isNameStart(peek(i)) else { return }
+        while Byte.isNameChar(peek(i)) { i += 1 }
+        guard peek(i) == Byte.leftBracket else { return }
+        if lastRightBracket == nil {
+            var last = -1
+            var j = end - 1
+            while j >= 0 {
+                if bytes[j] == Byte.rightBracket {
+                    last = j
+                    break
+                }
+                j -= 1
+            }
+            lastRightBracket = last
+        }
+        if let last = lastRightBracket, last < i {
+            throw error(.unexpectedToken, at: i, detail: "[ without a matching ]")
+        }
     }
 
     mutating func parseAssignmentIfPresent() throws(ParseError) -> Assignment? {
@@ -675,6 +707,9 @@ struct Parser {
         var parts: [WordPart] = []
         var delimiter: [UInt8] = []
         var quoted = false
+        if current == Byte.hash {
+            throw error(.unexpectedToken, at: pos, detail: "\(op.rawValue) needs a delimiter, found a comment")
+        }
         var run: [UInt8] = []
         func flushRun() {
             if !run.isEmpty {
@@ -784,14 +819,32 @@ struct Parser {
         let bodyStart = pos
         var bodyEnd = -1
         var lineStart = pos
+        var logical: [UInt8] = []
         while lineStart < end {
+            // One logical line: in an unquoted body, a backslash-newline joins the next line
+            // before the delimiter is looked for (bash: `end\` + `EOF` is the line `endEOF`).
+            var segmentStart = lineStart
             var lineEnd = lineStart
-            while lineEnd < end && bytes[lineEnd] != Byte.newline { lineEnd += 1 }
-            var contentStart = lineStart
-            if heredoc.stripTabs {
-                while contentStart < lineEnd && bytes[contentStart] == Byte.tab { contentStart += 1 }
+            logical.removeAll(keepingCapacity: true)
+            while true {
+                lineEnd = segmentStart
+                while lineEnd < end && bytes[lineEnd] != Byte.newline { lineEnd += 1 }
+                var contentStart = segmentStart
+                if heredoc.stripTabs && segmentStart == lineStart {
+                    // `<<-` strips the tabs of a line, not of the lines joined to it.
+                    while contentStart < lineEnd && bytes[contentStart] == Byte.tab { contentStart += 1 }
+                }
+                var backslashes = 0
+                while lineEnd - backslashes > contentStart && bytes[lineEnd - backslashes - 1] == Byte.backslash { backslashes += 1 }
+                if !heredoc.quoted && backslashes % 2 == 1 && lineEnd < end {
+                    logical += bytes[contentStart..<(lineEnd - 1)]
+                    segmentStart = lineEnd + 1
+                    continue
+                }
+                logical += bytes[contentStart..<lineEnd]
+                break
             }
-            if lineEnd - contentStart == heredoc.delimiter.count && bytes[contentStart..<lineEnd].elementsEqual(heredoc.delimiter) {
+            if logical.count == heredoc.delimiter.count && logical == heredoc.delimiter {
                 bodyEnd = lineStart
                 pos = min(lineEnd + 1, end)
                 break
