@@ -39,6 +39,8 @@ struct Parser {
     /// Added to positions in errors: non-zero when `bytes` is an unescaped copy of part of the
     /// input (backtick contents), so offsets stay close to the original text.
     let errorBase: Int
+    /// The stack address where the outermost parse started (see `enter`).
+    let stackBase: UInt
 
     var pendingHeredocs: [PendingHeredoc] = []
     var heredocBodies: [HeredocBody?] = []
@@ -47,37 +49,42 @@ struct Parser {
     /// Position of the last `]` in the range, computed on first use.
     var lastRightBracket: Int? = nil
 
-    init(bytes: [UInt8], start: Int, end: Int, depth: Int, maxDepth: Int, errorBase: Int) {
+    init(bytes: [UInt8], start: Int, end: Int, depth: Int, maxDepth: Int, errorBase: Int, stackBase: UInt) {
         self.bytes = bytes
         self.pos = max(0, start)
         self.end = min(max(end, 0), bytes.count)
         self.depth = depth
         self.maxDepth = maxDepth
         self.errorBase = errorBase
+        self.stackBase = stackBase
     }
 
     // MARK: - Entry points (each runs the two-pass heredoc scheme)
 
     /// Parses `bytes[start..<end]` as a complete script.
     static func parseScript(
-        bytes: [UInt8], start: Int, end: Int, depth: Int, maxDepth: Int, errorBase: Int
+        bytes: [UInt8], start: Int, end: Int, depth: Int, maxDepth: Int, errorBase: Int, stackBase: UInt
     ) throws(ParseError) -> Script {
-        var first = Parser(bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase)
+        var first = Parser(
+            bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase, stackBase: stackBase)
         let script = try first.parseCompleteScript()
         if first.heredocCount == 0 { return script }
-        var second = Parser(bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase)
+        var second = Parser(
+            bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase, stackBase: stackBase)
         second.replay = first.heredocBodies
         return try second.parseCompleteScript()
     }
 
     /// Parses `bytes[start..<end]` as the body of an unquoted heredoc.
     static func parseHeredocBody(
-        bytes: [UInt8], start: Int, end: Int, stripTabs: Bool, depth: Int, maxDepth: Int, errorBase: Int
+        bytes: [UInt8], start: Int, end: Int, stripTabs: Bool, depth: Int, maxDepth: Int, errorBase: Int, stackBase: UInt
     ) throws(ParseError) -> Word {
-        var first = Parser(bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase)
+        var first = Parser(
+            bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase, stackBase: stackBase)
         let word = try first.parseCompleteHeredocBody(stripTabs: stripTabs)
         if first.heredocCount == 0 { return word }
-        var second = Parser(bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase)
+        var second = Parser(
+            bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase, stackBase: stackBase)
         second.replay = first.heredocBodies
         return try second.parseCompleteHeredocBody(stripTabs: stripTabs)
     }
@@ -144,6 +151,25 @@ struct Parser {
     mutating func enter(_ offset: Int) throws(ParseError) {
         depth += 1
         if depth > maxDepth { throw error(.nestingTooDeep, at: offset) }
+        // Second line of defence: whatever `maxDepth` allows, the parse never uses more than
+        // `stackBudget` bytes of stack (stacks grow down on every supported platform; were one
+        // to grow up, this check would never fire and `maxDepth` alone would bound recursion).
+        let here = Self.stackAddress()
+        if stackBase > here && stackBase - here > Self.stackBudget {
+            throw error(.nestingTooDeep, at: offset, detail: "stack budget exhausted at depth \(depth)")
+        }
+    }
+
+    /// Stack the parser may use: small enough for a 512 KiB thread (the size of secondary and
+    /// Swift concurrency threads on macOS) with room left for the caller. About 100 levels of
+    /// the costliest nesting (`$(`) in an optimised build, fewer in a debug build.
+    static let stackBudget: UInt = 320 * 1024
+
+    /// An address in the caller's stack frame.
+    @inline(never)
+    static func stackAddress() -> UInt {
+        var marker: UInt8 = 0
+        return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
     }
 
     @inline(__always) mutating func leave() { depth -= 1 }
@@ -344,25 +370,8 @@ struct Parser {
                 throw error(.unexpectedToken, at: pos, detail: "! cannot be repeated")
             }
         }
-        if let reserved = reservedWord(at: pos), reserved.word == .timeWord {
-            // `time [-p] pipeline`: the timing changes nothing about what runs, so the keyword is
-            // dropped and the pipeline kept. Alone, `time` is an ordinary command.
-            let timeStart = pos
-            pos += reserved.length
-            skipBlanks()
-            var words: [Word] = [.literal("time")]
-            if current == Byte.minus && peek(pos + 1) == 0x70 /* p */ && Byte.isWordEnd(peek(pos + 2)) {
-                pos += 2
-                words.append(.literal("-p"))
-                skipBlanks()
-            }
-            if atPipelineEnd() {
-                return Pipeline(negated: negated, commands: [.simple(SimpleCommand(words: words))])
-            }
-            if let bang = reservedWord(at: pos), bang.word == .bang {
-                throw error(.unexpectedToken, at: pos, detail: "! must come before time")
-            }
-            _ = timeStart
+        if let reserved = reservedWord(at: pos), reserved.word == .timeWord, let alone = try parseTimePrefix() {
+            return Pipeline(negated: negated, commands: [alone])
         }
         var commands = [try parseCommand()]
         while true {
@@ -381,6 +390,26 @@ struct Parser {
         return Pipeline(negated: negated, commands: commands)
     }
 
+    /// `time [-p]` before a pipeline: the timing changes nothing about what runs, so the keyword
+    /// is dropped and the pipeline kept. Returns the command when `time` stands alone (then it
+    /// is an ordinary command), nil when a pipeline follows.
+    @inline(never)
+    mutating func parseTimePrefix() throws(ParseError) -> Command? {
+        pos += 4
+        skipBlanks()
+        var words: [Word] = [.literal("time")]
+        if current == Byte.minus && peek(pos + 1) == 0x70 /* p */ && Byte.isWordEnd(peek(pos + 2)) {
+            pos += 2
+            words.append(.literal("-p"))
+            skipBlanks()
+        }
+        if atPipelineEnd() { return .simple(SimpleCommand(words: words)) }
+        if let bang = reservedWord(at: pos), bang.word == .bang {
+            throw error(.unexpectedToken, at: pos, detail: "! must come before time")
+        }
+        return nil
+    }
+
     /// True where a pipeline could end: a separator, a closing token or end of input.
     func atPipelineEnd() -> Bool {
         let c = current
@@ -392,6 +421,7 @@ struct Parser {
         }
     }
 
+    @inline(never)
     static func redirectingStderr(_ command: Command) -> Command {
         let redirection = Redirection(fd: "2", op: .duplicateOutput, target: .literal("1"))
         switch command {
@@ -414,38 +444,40 @@ struct Parser {
 
     mutating func parseCommand() throws(ParseError) -> Command {
         skipBlanks()
+        if current == Byte.leftParen { return try parseCompoundCommand(nil) }
+        if let reserved = reservedWord(at: pos), reserved.word != .inWord, reserved.word != .timeWord {
+            return try parseCompoundCommand(reserved.word)
+        }
+        return try parseSimpleCommand()
+    }
+
+    /// A compound command at `pos` (`word` is its reserved word, nil for `(`), with its
+    /// redirections. Kept out of line so the frames of the common, recursive path stay small.
+    @inline(never)
+    mutating func parseCompoundCommand(_ word: Reserved?) throws(ParseError) -> Command {
         let start = pos
-        let c = current
-        if c == Byte.leftParen {
-            let command: Command
+        let command: Command
+        switch word {
+        case nil:
             if peek(pos + 1) == Byte.leftParen && closesAsArithmetic(from: pos + 2) {
                 command = .compound(try parseArithmeticCommand())
             } else {
                 command = try parseSubshell()
             }
-            return try finishCompound(command)
+        case .leftBrace?: command = try parseGroup()
+        case .ifWord?: command = .compound(try parseIf())
+        case .whileWord?: command = .compound(try parseWhile(until: false))
+        case .untilWord?: command = .compound(try parseWhile(until: true))
+        case .forWord?: command = .compound(try parseFor(select: false))
+        case .selectWord?: command = .compound(try parseFor(select: true))
+        case .caseWord?: command = .compound(try parseCase())
+        case .doubleLeftBracket?: command = .compound(try parseTestClause())
+        case .functionWord?: return .compound(try parseFunctionKeyword())
+        case .inWord?, .timeWord?, .thenWord?, .elifWord?, .elseWord?, .fiWord?, .doWord?, .doneWord?, .esacWord?,
+            .rightBrace?, .bang?, .doubleRightBracket?:
+            throw unexpected(at: start)
         }
-        if let reserved = reservedWord(at: pos) {
-            let command: Command
-            switch reserved.word {
-            case .leftBrace: command = try parseGroup()
-            case .ifWord: command = .compound(try parseIf())
-            case .whileWord: command = .compound(try parseWhile(until: false))
-            case .untilWord: command = .compound(try parseWhile(until: true))
-            case .forWord: command = .compound(try parseFor(select: false))
-            case .selectWord: command = .compound(try parseFor(select: true))
-            case .caseWord: command = .compound(try parseCase())
-            case .doubleLeftBracket: command = .compound(try parseTestClause())
-            case .functionWord: return .compound(try parseFunctionKeyword())
-            case .inWord, .timeWord:
-                return try parseSimpleCommand()
-            case .thenWord, .elifWord, .elseWord, .fiWord, .doWord, .doneWord, .esacWord, .rightBrace, .bang,
-                .doubleRightBracket:
-                throw unexpected(at: start)
-            }
-            return try finishCompound(command)
-        }
-        return try parseSimpleCommand()
+        return try finishCompound(command)
     }
 
     /// True when a compound command (a valid function body) starts at `pos`.
@@ -461,6 +493,7 @@ struct Parser {
     }
 
     /// Reads the redirections after a compound command and checks nothing else follows it.
+    @inline(never)
     mutating func finishCompound(_ command: Command) throws(ParseError) -> Command {
         var redirections: [Redirection] = []
         while true {
@@ -568,6 +601,7 @@ struct Parser {
     /// Where an assignment may start, bash reads `NAME[` up to the matching `]` whatever lies
     /// between, and fails at end of input without one. (A subscript with blanks, `a[1 + 2]=3`,
     /// is not recognised here and becomes ordinary words: a known gap.)
+    @inline(never)
     mutating func checkSubscriptCloses() throws(ParseError) {
         var i = pos
         guard Byte.isNameStart(peek(i)) else { return }
@@ -590,6 +624,7 @@ struct Parser {
         }
     }
 
+    @inline(never)
     mutating func parseAssignmentIfPresent() throws(ParseError) -> Assignment? {
         guard let prefix = assignmentPrefix(at: pos) else { return nil }
         let name = text(pos, prefix.nameEnd)
@@ -623,6 +658,7 @@ struct Parser {
     /// After `declare`/`local`/`export`/`readonly`/`typeset`, `NAME=(…)` is an array assignment
     /// passed as an argument. It is kept as one word: `NAME=(`, the elements' parts separated by
     /// spaces, and `)`, so every substitution in the elements stays visible.
+    @inline(never)
     mutating func parseDeclarationArrayIfPresent() throws(ParseError) -> Word? {
         guard let prefix = assignmentPrefix(at: pos), peek(prefix.valueStart) == Byte.leftParen else { return nil }
         let head = text(pos, prefix.valueStart) + "("
@@ -703,6 +739,7 @@ struct Parser {
 
     /// Reads the delimiter word after `<<`/`<<-` and registers the heredoc, whose body is read
     /// after the next newline.
+    @inline(never)
     mutating func parseHeredocOperand(fd: String?, op: Redirection.Operator, operatorStart: Int) throws(ParseError) -> Redirection {
         var parts: [WordPart] = []
         var delimiter: [UInt8] = []
@@ -808,6 +845,7 @@ struct Parser {
     }
 
     /// Reads one heredoc body starting at `pos` (just after a newline).
+    @inline(never)
     mutating func readHeredocBody(_ heredoc: PendingHeredoc) throws(ParseError) {
         if let replay {
             guard heredoc.id < replay.count, let stored = replay[heredoc.id] else {
@@ -862,7 +900,7 @@ struct Parser {
             defer { leave() }
             word = try Parser.parseHeredocBody(
                 bytes: bytes, start: bodyStart, end: bodyEnd, stripTabs: heredoc.stripTabs, depth: depth, maxDepth: maxDepth,
-                errorBase: errorBase)
+                errorBase: errorBase, stackBase: stackBase)
         }
         if heredoc.id < heredocBodies.count {
             heredocBodies[heredoc.id] = HeredocBody(word: word, resume: pos)

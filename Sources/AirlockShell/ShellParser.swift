@@ -20,8 +20,9 @@ public struct ShellParser: Sendable {
 
     public init(limits: Limits = .standard) { self.limits = limits }
 
-    /// Nesting is also capped here whatever `limits.maxDepth` says, so that a generous limit
-    /// cannot let deep input exhaust the stack of a thread with a small (512 KiB) stack.
+    /// Nesting is also capped here whatever `limits.maxDepth` says; the parser additionally
+    /// stops at a fixed stack budget (see `Parser.enter`), so no limit can let deep input
+    /// exhaust the stack of a thread with a small (512 KiB) stack.
     static let hardMaxDepth = 1_000
 
     public func parse(_ text: String) throws(ParseError) -> Script {
@@ -35,6 +36,7 @@ public struct ShellParser: Sendable {
             throw ParseError(.invalidCharacters, offset: offset, detail: "byte 0x\(String(byte, radix: 16))")
         }
         let maxDepth = max(0, min(limits.maxDepth, Self.hardMaxDepth))
-        return try Parser.parseScript(bytes: bytes, start: 0, end: bytes.count, depth: 0, maxDepth: maxDepth, errorBase: 0)
+        return try Parser.parseScript(
+            bytes: bytes, start: 0, end: bytes.count, depth: 0, maxDepth: maxDepth, errorBase: 0, stackBase: Parser.stackAddress())
     }
 }
