@@ -336,6 +336,13 @@ extension Parser {
                 break
             }
             let start = pos
+            if case .word(let previous, _)? = tokens.last, previous.isPlainLiteral, previous.literalValue == "=~",
+                c != Byte.ampersand, c != Byte.pipe, c != Byte.semicolon
+            {
+                // The right side of `=~` is a regex word, even when it starts with `(`.
+                tokens.append(.word(try parseWord(.regex), offset: start))
+                continue
+            }
             switch c {
             case Byte.ampersand where next == Byte.ampersand:
                 tokens.append(.and(start))
@@ -362,11 +369,7 @@ extension Parser {
             case Byte.semicolon, Byte.ampersand, Byte.pipe:
                 throw unexpected(at: pos)
             default:
-                var regex = false
-                if case .word(let previous, _)? = tokens.last, previous.isPlainLiteral, previous.literalValue == "=~" {
-                    regex = true
-                }
-                tokens.append(.word(try parseWord(regex ? .regex : .test), offset: start))
+                tokens.append(.word(try parseWord(.test), offset: start))
             }
         }
         if tokens.isEmpty { throw error(.unexpectedToken, at: closeOffset, detail: "[[ ]] needs an expression") }
