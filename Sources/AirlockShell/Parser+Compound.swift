@@ -337,7 +337,7 @@ extension Parser {
             }
             let start = pos
             if case .word(let previous, _)? = tokens.last, previous.isPlainLiteral, previous.literalValue == "=~",
-                c != Byte.ampersand, c != Byte.pipe, c != Byte.semicolon
+                startsWord(at: pos) || c == Byte.leftParen
             {
                 // The right side of `=~` is a regex word, even when it starts with `(`.
                 tokens.append(.word(try parseWord(.regex), offset: start))

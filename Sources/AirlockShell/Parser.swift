@@ -370,10 +370,11 @@ struct Parser {
                 throw error(.unexpectedToken, at: pos, detail: "! cannot be repeated")
             }
         }
-        if let reserved = reservedWord(at: pos), reserved.word == .timeWord, let alone = try parseTimePrefix() {
-            return Pipeline(negated: negated, commands: [alone])
-        }
-        var commands = [try parseCommand()]
+        var first: Command? = nil
+        if let reserved = reservedWord(at: pos), reserved.word == .timeWord { first = try parseTimePrefix() }
+        if first == nil { first = try parseCommand() }
+        var commands: [Command] = []
+        if let first { commands.append(first) }
         while true {
             skipBlanks()
             guard current == Byte.pipe, peek(pos + 1) != Byte.pipe else { break }

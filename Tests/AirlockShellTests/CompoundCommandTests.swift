@@ -130,7 +130,10 @@ struct CompoundCommandTests {
 
     @Test("[[ ]] errors")
     func testClauseErrors() {
-        for text in ["[[ ]]", "[[ a b ]]", "[[ -f ]]", "[[ a == ]]", "[[ ( a ]]", "[[ a ) ]]", "[[ a && ]]", "[[ a ; b ]]", "[[ a | b ]]"] {
+        for text in [
+            "[[ ]]", "[[ a b ]]", "[[ -f ]]", "[[ a == ]]", "[[ ( a ]]", "[[ a ) ]]", "[[ a && ]]", "[[ a ; b ]]", "[[ a | b ]]",
+            "[[ ( a =~ ) ]]", "[[ a =~ ]]", "[[ a =~ && b ]]",
+        ] {
             #expect(parseError(text)?.kind == .unexpectedToken, "\(text.debugDescription)")
         }
         #expect(parseError("[[ a")?.kind == .missingKeyword)

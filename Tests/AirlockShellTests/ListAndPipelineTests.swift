@@ -89,6 +89,7 @@ struct ListAndPipelineTests {
         #expect(try dump("! time a") == "! [a]")
         #expect(try dump("time") == "[time]")
         #expect(try dump("time -p; x") == "[time -p] ; [x]")
+        #expect(try dump("time | x && time") == "[time] | [x] && [time]")
         #expect(try dump("a | time b") == "[a] | [time b]")
         #expect(try dump("time { a; b; }") == "grp{[a] ; [b]}")
         #expect(parseError("time ! a")?.kind == .unexpectedToken)
