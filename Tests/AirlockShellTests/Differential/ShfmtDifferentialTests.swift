@@ -86,8 +86,10 @@ struct ShfmtDifferentialTests {
         }
         let cases = Self.cases()
         let texts = cases.map(\.text)
-        var launches = 0
-        let verdicts = try Shfmt(executable: executable).verdicts(for: texts, launches: &launches)
+        let shfmt = Shfmt(executable: executable)
+        let trace = ShfmtTrace(operators: try ShfmtOperators.calibrate(shfmt))
+        var launches = 1
+        let verdicts = try shfmt.verdicts(for: texts, launches: &launches)
         let parser = ShellParser()
 
         var mismatches: [Mismatch] = []
@@ -116,7 +118,7 @@ struct ShfmtDifferentialTests {
                 let mine = OurTrace.of(script)
                 let theirs: [String]
                 do {
-                    theirs = try ShfmtTrace.of(statements)
+                    theirs = try trace.of(statements)
                 } catch {
                     mismatches.append(Mismatch(line: testCase.text, reason: "[\(testCase.origin)] shfmt tree not understood: \(error)"))
                     continue

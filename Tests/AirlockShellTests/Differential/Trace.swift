@@ -143,26 +143,27 @@ enum OurTrace {
 }
 
 /// The same trace from shfmt's JSON (`--to-json`, shfmt 3.6 field names and operator codes).
-enum ShfmtTrace {
+struct ShfmtTrace {
     typealias Node = [String: Any]
 
-    static let binaryOperators: [Int: String] = [10: "&&", 11: "||", 12: "|", 13: "|&"]
-    static let redirectionOperators: [Int: String] = [
-        54: ">", 55: ">>", 56: "<", 57: "<>", 58: "<&", 59: ">&", 60: ">|", 61: "<<", 62: "<<-", 63: "<<<", 64: "&>", 65: "&>>",
-    ]
-    static let extglobOperators: [Int: String] = [122: "?(", 123: "*(", 124: "+(", 125: "@(", 126: "!("]
+    /// shfmt's operator codes, which differ between versions (see `ShfmtOperators`).
+    let operators: ShfmtOperators
+
+    var binaryOperators: [Int: String] { operators.binary }
+    var redirectionOperators: [Int: String] { operators.redirection }
+    var extglobOperators: [Int: String] { operators.extglob }
 
     struct Unsupported: Error, CustomStringConvertible {
         var description: String
     }
 
-    static func of(_ statements: [Any]) throws -> [String] {
+    func of(_ statements: [Any]) throws -> [String] {
         var tokens: [String] = []
         try appendList(statements, to: &tokens)
         return tokens
     }
 
-    static func appendList(_ statements: [Any], to tokens: inout [String]) throws {
+    func appendList(_ statements: [Any], to tokens: inout [String]) throws {
         for case let statement as Node in statements {
             try appendStatement(statement, stderrToPipe: false, to: &tokens)
             tokens.append(bool(statement["Background"]) ? "&" : ";")
@@ -171,7 +172,7 @@ enum ShfmtTrace {
 
     /// `stderrToPipe`: the statement is the left side of `|&`, so its last command gets the
     /// implicit `2>&1` after its own redirections.
-    static func appendStatement(_ statement: Node, stderrToPipe: Bool, to tokens: inout [String]) throws {
+    func appendStatement(_ statement: Node, stderrToPipe: Bool, to tokens: inout [String]) throws {
         if bool(statement["Negated"]) { tokens.append("!") }
         var redirections = array(statement["Redirs"]).compactMap { $0 as? Node }
         guard let command = statement["Cmd"] as? Node else {
@@ -234,8 +235,8 @@ enum ShfmtTrace {
             guard let name = binaryOperators[op], let left = command["X"] as? Node, let right = command["Y"] as? Node else {
                 throw Unsupported(description: "binary command \(op)")
             }
-            try appendStatement(left, stderrToPipe: op == 13, to: &tokens)
-            tokens.append(op == 13 ? "|" : name)
+            try appendStatement(left, stderrToPipe: name == "|&", to: &tokens)
+            tokens.append(name == "|&" ? "|" : name)
             try appendStatement(right, stderrToPipe: stderrToPipe, to: &tokens)
             appendRedirections(redirections, to: &tokens)
         case "TimeClause":
@@ -320,42 +321,43 @@ enum ShfmtTrace {
         }
     }
 
-    static var stderrDuplicate: Node {
+    var stderrDuplicate: Node {
         [
-            "Op": 59, "N": ["Value": "2"] as Node, "Word": ["Parts": [["Type": "Lit", "Value": "1"] as Node]] as Node,
+            "Op": redirectionOperators.first { $0.value == ">&" }?.key ?? -1, "N": ["Value": "2"] as Node, "Word": ["Parts": [["Type": "Lit", "Value": "1"] as Node]] as Node,
         ]
     }
 
-    static func appendBody(_ statements: [Any], to tokens: inout [String]) throws {
+    func appendBody(_ statements: [Any], to tokens: inout [String]) throws {
         tokens.append("{")
         try appendList(statements, to: &tokens)
         tokens.append("}")
     }
 
-    static func appendRedirections(_ redirections: [Node], to tokens: inout [String]) {
+    func appendRedirections(_ redirections: [Node], to tokens: inout [String]) {
         appendRedirectionTokens(redirections, to: &tokens)
         try? appendRedirectionSubstitutions(redirections, to: &tokens)
     }
 
-    static func appendRedirectionsThrowing(_ redirections: [Node], to tokens: inout [String]) throws {
+    func appendRedirectionsThrowing(_ redirections: [Node], to tokens: inout [String]) throws {
         appendRedirectionTokens(redirections, to: &tokens)
         try appendRedirectionSubstitutions(redirections, to: &tokens)
     }
 
-    static func appendRedirectionTokens(_ redirections: [Node], to tokens: inout [String]) {
+    func appendRedirectionTokens(_ redirections: [Node], to tokens: inout [String]) {
         for redirection in redirections {
             let op = int(redirection["Op"])
             let fd = string((redirection["N"] as? Node)?["Value"])
             let target = redirection["Word"] as? Node ?? [:]
             tokens.append("r:" + fd + (redirectionOperators[op] ?? "?\(op)") + ":" + literal(target))
-            if op == 61 || op == 62 {
+            let spelling = redirectionOperators[op]
+            if spelling == "<<" || spelling == "<<-" {
                 let body = redirection["Hdoc"] as? Node ?? [:]
-                tokens.append("h:" + heredocLiteral(body, delimiter: target, stripTabs: op == 62))
+                tokens.append("h:" + heredocLiteral(body, delimiter: target, stripTabs: spelling == "<<-"))
             }
         }
     }
 
-    static func appendRedirectionSubstitutions(_ redirections: [Node], to tokens: inout [String]) throws {
+    func appendRedirectionSubstitutions(_ redirections: [Node], to tokens: inout [String]) throws {
         for redirection in redirections {
             if let target = redirection["Word"] as? Node { try appendSubstitutions(in: target, to: &tokens) }
             if let body = redirection["Hdoc"] as? Node { try appendSubstitutions(in: body, to: &tokens) }
@@ -364,7 +366,7 @@ enum ShfmtTrace {
 
     /// The traces of the command and process substitutions anywhere inside `node`, in source
     /// order (not descending into the substitutions themselves).
-    static func appendSubstitutions(in node: Node, to tokens: inout [String]) throws {
+    func appendSubstitutions(in node: Node, to tokens: inout [String]) throws {
         var found: [Node] = []
         collectSubstitutions(node, into: &found)
         found.sort { Shfmt.offset($0["Pos"]) < Shfmt.offset($1["Pos"]) }
@@ -375,7 +377,7 @@ enum ShfmtTrace {
         }
     }
 
-    static func collectSubstitutions(_ value: Any?, into found: inout [Node]) {
+    func collectSubstitutions(_ value: Any?, into found: inout [Node]) {
         if let node = value as? Node {
             let type = node["Type"] as? String
             if type == "CmdSubst" || type == "ProcSubst" {
@@ -388,7 +390,7 @@ enum ShfmtTrace {
         }
     }
 
-    static func collectWords(_ value: Any?, into found: inout [Node]) {
+    func collectWords(_ value: Any?, into found: inout [Node]) {
         if let node = value as? Node {
             if node["Type"] as? String == "Word" {
                 found.append(node)
@@ -402,13 +404,13 @@ enum ShfmtTrace {
 
     // MARK: - Literal values
 
-    static func indexSuffix(_ assignment: Node) -> String {
+    func indexSuffix(_ assignment: Node) -> String {
         guard let index = assignment["Index"] as? Node else { return "" }
         return "[" + literal(index) + "]"
     }
 
     /// An argument of `declare`/`export`/…, as the word it was written as.
-    static func declarationLiteral(_ assignment: Node) -> String {
+    func declarationLiteral(_ assignment: Node) -> String {
         if bool(assignment["Naked"]) {
             if let value = assignment["Value"] as? Node { return literal(value) }
             return string((assignment["Name"] as? Node)?["Value"]) + indexSuffix(assignment)
@@ -432,7 +434,7 @@ enum ShfmtTrace {
         return text == "?" ? "?" : head + text
     }
 
-    static func literal(_ word: Node) -> String {
+    func literal(_ word: Node) -> String {
         var text = ""
         for case let part as Node in array(word["Parts"]) {
             switch part["Type"] as? String {
@@ -459,7 +461,7 @@ enum ShfmtTrace {
         return text
     }
 
-    static func heredocLiteral(_ body: Node, delimiter: Node, stripTabs: Bool) -> String {
+    func heredocLiteral(_ body: Node, delimiter: Node, stripTabs: Bool) -> String {
         // Any quoting in the delimiter makes the body literal text (bash); shfmt keeps it raw.
         let delimiterParts = array(delimiter["Parts"]).compactMap { $0 as? Node }
         let quoted = delimiterParts.contains { part in
@@ -478,7 +480,7 @@ enum ShfmtTrace {
         return quoted ? raw : unescapeHeredoc(raw)
     }
 
-    static func unescapeUnquoted(_ text: String) -> String {
+    func unescapeUnquoted(_ text: String) -> String {
         var out: [UInt8] = []
         let bytes = Array(text.utf8)
         var i = 0
@@ -498,15 +500,15 @@ enum ShfmtTrace {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func unescapeDoubleQuoted(_ text: String) -> String {
+    func unescapeDoubleQuoted(_ text: String) -> String {
         unescape(text, escapable: Array("$`\"\\".utf8))
     }
 
-    static func unescapeHeredoc(_ text: String) -> String {
+    func unescapeHeredoc(_ text: String) -> String {
         unescape(text, escapable: Array("$`\\".utf8))
     }
 
-    static func unescape(_ text: String, escapable: [UInt8]) -> String {
+    func unescape(_ text: String, escapable: [UInt8]) -> String {
         var out: [UInt8] = []
         let bytes = Array(text.utf8)
         var i = 0
@@ -530,7 +532,7 @@ enum ShfmtTrace {
     }
 
     /// Decodes the raw text of `$'…'` (bash rules, written independently of the parser's).
-    static func decodeAnsiC(_ text: String) -> String {
+    func decodeAnsiC(_ text: String) -> String {
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
         var i = 0
@@ -603,8 +605,75 @@ enum ShfmtTrace {
 
     // MARK: - JSON access
 
-    static func array(_ value: Any?) -> [Any] { value as? [Any] ?? [] }
-    static func string(_ value: Any?) -> String { value as? String ?? "" }
-    static func int(_ value: Any?) -> Int { value as? Int ?? -1 }
-    static func bool(_ value: Any?) -> Bool { value as? Bool ?? false }
+    func array(_ value: Any?) -> [Any] { value as? [Any] ?? [] }
+    func string(_ value: Any?) -> String { value as? String ?? "" }
+    func int(_ value: Any?) -> Int { value as? Int ?? -1 }
+    func bool(_ value: Any?) -> Bool { value as? Bool ?? false }
+}
+
+/// shfmt's numeric operator codes in `--to-json` output. They are internal to mvdan/sh and have
+/// changed between releases, so they are read from shfmt itself on a calibration script.
+struct ShfmtOperators: Sendable {
+    var binary: [Int: String] = [:]
+    var redirection: [Int: String] = [:]
+    var extglob: [Int: String] = [:]
+
+    static let calibrationScript = """
+        a && b
+        a || b
+        a | b
+        a |& b
+        a > b
+        a >> b
+        a < b
+        a <> b
+        a <& b
+        a >& b
+        a >| b
+        a << E
+        E
+        a <<- E
+        E
+        a <<< b
+        a &> b
+        a &>> b
+        a ?(x) *(x) +(x) @(x) !(x)
+        """
+    static let binarySpellings = ["&&", "||", "|", "|&"]
+    static let redirectionSpellings = [">", ">>", "<", "<>", "<&", ">&", ">|", "<<", "<<-", "<<<", "&>", "&>>"]
+    static let extglobSpellings = ["?(", "*(", "+(", "@(", "!("]
+
+    static func calibrate(_ shfmt: Shfmt) throws -> ShfmtOperators {
+        let directory = try Shfmt.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (status, output, errors) = try shfmt.run(["-ln=bash", "--to-json"], input: Data(calibrationScript.utf8), in: directory)
+        guard status == 0, let file = try JSONSerialization.jsonObject(with: output) as? [String: Any],
+            let statements = file["Stmts"] as? [[String: Any]],
+            statements.count == binarySpellings.count + redirectionSpellings.count + 1
+        else {
+            throw Shfmt.Failure(description: "shfmt calibration failed: \(String(decoding: errors, as: UTF8.self))")
+        }
+        var operators = ShfmtOperators()
+        for (index, spelling) in binarySpellings.enumerated() {
+            guard let op = (statements[index]["Cmd"] as? [String: Any])?["Op"] as? Int else {
+                throw Shfmt.Failure(description: "shfmt calibration: no code for \(spelling)")
+            }
+            operators.binary[op] = spelling
+        }
+        for (index, spelling) in redirectionSpellings.enumerated() {
+            let redirections = statements[binarySpellings.count + index]["Redirs"] as? [[String: Any]]
+            guard let op = redirections?.first?["Op"] as? Int else {
+                throw Shfmt.Failure(description: "shfmt calibration: no code for \(spelling)")
+            }
+            operators.redirection[op] = spelling
+        }
+        let words = ((statements.last?["Cmd"] as? [String: Any])?["Args"] as? [[String: Any]]) ?? []
+        for (index, spelling) in extglobSpellings.enumerated() where index + 1 < words.count {
+            if let op = ((words[index + 1]["Parts"] as? [[String: Any]])?.first)?["Op"] as? Int { operators.extglob[op] = spelling }
+        }
+        guard operators.binary.count == 4, operators.redirection.count == 12, operators.extglob.count == 5 else {
+            throw Shfmt.Failure(description: "shfmt calibration: operator codes are not distinct")
+        }
+        return operators
+    }
 }
