@@ -97,6 +97,7 @@ struct ShfmtDifferentialTests {
         var agreedReject = 0
         var byOrigin: [String: Int] = [:]
         var bashArbitrated: [String] = []
+        var agreedTexts: [String] = []
         for (index, testCase) in cases.enumerated() {
             let ours = Result { () throws(ParseError) -> Script in try parser.parse(testCase.text) }
             switch (ours, verdicts[index]) {
@@ -130,6 +131,7 @@ struct ShfmtDifferentialTests {
                             reason: "[\(testCase.origin)] trees differ at token \(difference):\n    ours:  \(mine)\n    shfmt: \(theirs)"))
                 } else {
                     agreedAccept += 1
+                    agreedTexts.append(testCase.text)
                 }
             }
             byOrigin[testCase.origin, default: 0] += 1
@@ -140,6 +142,12 @@ struct ShfmtDifferentialTests {
         #expect(agreedAccept > cases.count / 2, "only \(agreedAccept) of \(cases.count) lines parsed by both")
         #expect(agreedReject > 50, "mutations should produce invalid lines both reject")
         #expect(launches < 20, "shfmt was launched \(launches) times")
+        let markers = [
+            "<<", "<<-", "<<<", "case ", "[[ ", "((", "for ", "while ", "until ", "if ", "select ", "function ", "() {", "$(", "`", "${",
+            "$((", "<(", "|&", "&&", "||", "'", "\"", "$'", "\\", "*", "{a,", "~", "=(", "2>&1", "&>",
+        ]
+        let coverage = markers.map { marker in "\(marker) \(agreedTexts.filter { $0.contains(marker) }.count)" }
+        print("shfmt differential coverage (identical trees containing…): " + coverage.joined(separator: ", "))
         print("shfmt differential: \(cases.count) lines, \(agreedAccept) identical trees, \(agreedReject) rejected by both, \(bashArbitrated.count) settled by bash, \(mismatches.count) mismatches, \(launches) shfmt launches")
         if let path = ProcessInfo.processInfo.environment["AIRLOCK_SHFMT_REPORT"] {
             // Every mismatch, for working through them: AIRLOCK_SHFMT_REPORT=/tmp/report swift test …
