@@ -519,7 +519,13 @@ struct Parser {
         }
     }
 
-    static let declarationCommands: Set<String> = ["declare", "local", "export", "readonly", "typeset"]
+    /// Commands whose `NAME=(…)` arguments are array assignments.
+    static func isDeclarationCommand(_ name: String) -> Bool {
+        switch name {
+        case "declare", "local", "export", "readonly", "typeset": return true
+        default: return false
+        }
+    }
 
     mutating func parseSimpleCommand() throws(ParseError) -> Command {
         let start = pos
@@ -553,7 +559,7 @@ struct Parser {
                 continue
             }
             let word = try parseWord(.normal)
-            if words.isEmpty, let name = word.literalValue, word.isPlainLiteral, Self.declarationCommands.contains(name) {
+            if words.isEmpty, word.isPlainLiteral, let name = word.literalValue, Self.isDeclarationCommand(name) {
                 declaration = true
             }
             words.append(word)
