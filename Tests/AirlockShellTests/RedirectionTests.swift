@@ -146,6 +146,22 @@ struct RedirectionTests {
         #expect(try commandLines("echo `cat <<EOF\n$(id)\nEOF\n`") == [["echo", "$(…)"], ["cat"], ["id"]])
     }
 
+    @Test("the usual agent commit message: a heredoc in a substitution in double quotes")
+    func heredocInQuotedSubstitution() throws {
+        let text = "git commit -m \"$(cat <<'EOF'\nFix it\n\nCo-Authored-By: Bot <bot@example.com>\nEOF\n)\" && git push"
+        #expect(try commandLines(text) == [["git", "commit", "-m", "$(…)"], ["cat"], ["git", "push"]])
+        let message = try simpleCommand(text).words[3]
+        guard case .doubleQuoted(let inner) = message.parts.first, case .commandSubstitution(let script)? = inner.first,
+            case .simple(let cat)? = script.items.first?.andOr.first.commands.first
+        else {
+            Issue.record("expected \"$(cat <<'EOF' …)\"")
+            return
+        }
+        #expect(cat.redirections.first?.heredocBody == .literal("Fix it\n\nCo-Authored-By: Bot <bot@example.com>\n"))
+        // Unquoted, the body's substitutions are found.
+        #expect(try commandLines("gh pr create --body \"$(cat <<EOF\n- $(git log -1)\nEOF\n)\"").last == ["git", "log", "-1"])
+    }
+
     @Test("an empty body, a last line without newline, and a body with the delimiter inside lines")
     func heredocEdges() throws {
         #expect(try simpleCommand("cat <<EOF\nEOF").redirections[0].heredocBody == .literal(""))

@@ -240,6 +240,21 @@ import os
 print(os.getcwd())
 PY
 """#,
+        #"""
+git commit -m "$(cat <<'EOF'
+Fix the parser's heredoc handling
+
+Co-Authored-By: Bot <bot@example.com>
+EOF
+)"
+"""#,
+        #"""
+gh pr create --title "Parser" --body "$(cat <<EOF
+## Summary
+- $(git log -1 --format=%s)
+EOF
+)" && echo done
+"""#,
         #"base64 -d <<< "$ENCODED" > out.bin"#,
         #"grep -q pattern <<< "$text" && echo found"#,
         #"mapfile -t lines < <(git ls-files)"#,
