@@ -97,17 +97,24 @@ extension Parser {
         if !select && current == Byte.leftParen && peek(pos + 1) == Byte.leftParen {
             let arithmeticStart = pos
             pos += 2
-            let (expression, substitutions) = try scanArithmetic(open: arithmeticStart, closing: .doubleParen, kind: .missingKeyword)
+            let (expression, substitutions, separators) = try scanArithmetic(open: arithmeticStart, closing: .doubleParen, kind: .missingKeyword)
+            if separators != 2 {
+                throw error(.unexpectedToken, at: arithmeticStart, detail: "for (( )) needs three expressions separated by ;")
+            }
             words.append(Word([.arithmetic(expression, substitutions: substitutions)]))
             skipBlanks()
             if current == Byte.semicolon { pos += 1 }
             try skipLinebreaks()
         } else {
+            // bash checks the name is an identifier only when the loop runs; a word that is not
+            // plain text (`for $x in`) is refused, as shfmt does.
             let nameStart = pos
-            guard Byte.isNameStart(current) else { throw unexpected(at: pos) }
-            while Byte.isNameChar(current) { pos += 1 }
-            guard Byte.isWordEnd(current) else { throw unexpected(at: nameStart) }
-            name = text(nameStart, pos)
+            guard startsWord(at: pos) else { throw unexpected(at: pos) }
+            let word = try parseWord(.normal)
+            guard word.isPlainLiteral, let literal = word.literalValue else {
+                throw error(.unexpectedToken, at: nameStart, detail: "the loop variable must be a name")
+            }
+            name = literal
             skipBlanks()
             if current == Byte.semicolon {
                 pos += 1
@@ -226,7 +233,7 @@ extension Parser {
         pos += 2
         try enter(open)
         defer { leave() }
-        let (expression, substitutions) = try scanArithmetic(open: open, closing: .doubleParen, kind: .missingKeyword)
+        let (expression, substitutions, _) = try scanArithmetic(open: open, closing: .doubleParen, kind: .missingKeyword)
         return CompoundCommand(kind: .arithmetic, words: [Word([.arithmetic(expression, substitutions: substitutions)])])
     }
 
@@ -246,8 +253,7 @@ extension Parser {
         let open = pos
         pos += 8
         skipBlanks()
-        let c = current
-        if Byte.isWordEnd(c) {
+        if !startsWord(at: pos) {
             if pos >= end { throw error(.missingKeyword, at: open, detail: "function name expected") }
             throw unexpected(at: pos)
         }
@@ -319,6 +325,10 @@ extension Parser {
                 try consumeNewline()
                 continue
             }
+            if c == Byte.hash {
+                skipComment()
+                continue
+            }
             if c == Byte.eof { throw error(.missingKeyword, at: open, detail: "]] expected") }
             if c == Byte.rightBracket && next == Byte.rightBracket && Byte.isWordEnd(peek(pos + 2)) {
                 closeOffset = pos
@@ -326,6 +336,13 @@ extension Parser {
                 break
             }
             let start = pos
+            if case .word(let previous, _)? = tokens.last, previous.isPlainLiteral, previous.literalValue == "=~",
+                startsWord(at: pos) || c == Byte.leftParen
+            {
+                // The right side of `=~` is a regex word, even when it starts with `(`.
+                tokens.append(.word(try parseWord(.regex), offset: start))
+                continue
+            }
             switch c {
             case Byte.ampersand where next == Byte.ampersand:
                 tokens.append(.and(start))
@@ -352,11 +369,7 @@ extension Parser {
             case Byte.semicolon, Byte.ampersand, Byte.pipe:
                 throw unexpected(at: pos)
             default:
-                var regex = false
-                if case .word(let previous, _)? = tokens.last, previous.isPlainLiteral, previous.literalValue == "=~" {
-                    regex = true
-                }
-                tokens.append(.word(try parseWord(regex ? .regex : .test), offset: start))
+                tokens.append(.word(try parseWord(.test), offset: start))
             }
         }
         if tokens.isEmpty { throw error(.unexpectedToken, at: closeOffset, detail: "[[ ]] needs an expression") }

@@ -80,52 +80,40 @@ extension Parser {
 
     // MARK: - Words
 
-    /// Parses one word at `pos` (which is not at a word end).
-    mutating func parseWord(_ mode: WordMode) throws(ParseError) -> Word {
-        var builder = PartsBuilder(bytes: bytes)
-        let globbing = mode == .normal || mode == .pattern || mode == .test
+    /// Glob and brace bookkeeping for one word, kept apart so the word loop's frame stays small.
+    struct WordState {
         var braces: [Int: BraceInfo]? = nil
         var openComplexBraces: [Int] = []
         var bracketWithoutCloseBefore = -1
         var bracketComplexBefore = -1
+    }
+
+    /// Parses one word at `pos` (which is not at a word end).
+    mutating func parseWord(_ mode: WordMode) throws(ParseError) -> Word {
+        var builder = PartsBuilder(bytes: bytes)
+        let globbing = mode == .normal || mode == .pattern || mode == .test
+        var state = WordState()
         var regexParens = 0
 
-        if mode != .regex && current == Byte.tilde, let length = tildePrefixLength(at: pos, assignment: mode == .assignment) {
-            builder.append(.glob(text(pos, pos + length)))
-            pos += length
-        }
+        if mode != .regex && current == Byte.tilde { parseTildePrefix(&builder, assignment: mode == .assignment) }
         var runStart = pos
         loop: while true {
             let c = current
             switch c {
             case Byte.eof, Byte.newline, Byte.semicolon, Byte.ampersand:
                 break loop
-            case Byte.space, Byte.tab:
-                if mode == .regex && regexParens > 0 {
-                    pos += 1
-                    continue
-                }
-                break loop
-            case Byte.pipe:
-                if mode == .regex {
-                    pos += 1
-                    continue
-                }
-                break loop
-            case Byte.leftParen:
-                if mode == .regex {
+            case Byte.space, Byte.tab, Byte.pipe, Byte.leftParen, Byte.rightParen:
+                guard mode == .regex else { break loop }
+                // In a regex, `( ) |` are part of the word, and so are blanks inside parentheses.
+                if c == Byte.leftParen {
                     regexParens += 1
-                    pos += 1
-                    continue
-                }
-                break loop
-            case Byte.rightParen:
-                if mode == .regex && regexParens > 0 {
+                } else if c == Byte.rightParen {
+                    if regexParens == 0 { break loop }
                     regexParens -= 1
-                    pos += 1
-                    continue
+                } else if c != Byte.pipe && regexParens == 0 {
+                    break loop
                 }
-                break loop
+                pos += 1
             case Byte.less, Byte.greater:
                 if mode != .regex && peek(pos + 1) == Byte.leftParen {
                     builder.addRun(runStart, pos)
@@ -140,112 +128,39 @@ extension Parser {
                 break loop
             case Byte.backslash, Byte.singleQuote, Byte.doubleQuote, Byte.dollar, Byte.backtick:
                 try parseQuoteOrExpansion(&builder, &runStart, inDoubleQuotes: false)
-            case Byte.star, Byte.question:
-                guard globbing else {
-                    pos += 1
-                    continue
-                }
-                builder.addRun(runStart, pos)
-                if peek(pos + 1) == Byte.leftParen {
-                    try parseExtendedGlob(&builder)
-                } else {
-                    builder.append(.glob(c == Byte.star ? "*" : "?"))
-                    pos += 1
-                }
-                runStart = pos
-            case Byte.at, Byte.plus, Byte.bang:
-                if globbing && peek(pos + 1) == Byte.leftParen {
+            case Byte.star, Byte.question, Byte.at, Byte.plus, Byte.bang:
+                if peek(pos + 1) == Byte.leftParen && (globbing || mode == .assignment) {
+                    // Extended globs are lexed in assignment values too (bash reads the
+                    // parentheses as part of the word there, though it does not expand them).
                     builder.addRun(runStart, pos)
                     try parseExtendedGlob(&builder)
+                    runStart = pos
+                } else if globbing && (c == Byte.star || c == Byte.question) {
+                    builder.addRun(runStart, pos)
+                    builder.append(.glob(c == Byte.star ? "*" : "?"))
+                    pos += 1
                     runStart = pos
                 } else {
                     pos += 1
                 }
             case Byte.leftBracket:
-                guard globbing, pos >= bracketWithoutCloseBefore else {
-                    pos += 1
-                    continue
-                }
-                if pos < bracketComplexBefore {
-                    builder.addRun(runStart, pos)
-                    builder.append(.glob("["))
-                    pos += 1
-                    runStart = pos
-                    continue
-                }
-                var j = pos + 1
-                if peek(j) == Byte.bang || peek(j) == Byte.caret { j += 1 }
-                if peek(j) == Byte.rightBracket { j += 1 }
-                var closed = false
-                var complex = false
-                while true {
-                    let d = peek(j)
-                    if d == Byte.rightBracket {
-                        closed = true
-                        break
-                    }
-                    if Byte.isWordEnd(d) { break }
-                    if d == Byte.singleQuote || d == Byte.doubleQuote || d == Byte.backslash || d == Byte.dollar || d == Byte.backtick {
-                        complex = true
-                        break
-                    }
-                    j += 1
-                }
-                if closed {
-                    builder.addRun(runStart, pos)
-                    builder.append(.glob(text(pos, j + 1)))
-                    pos = j + 1
-                    runStart = pos
-                } else if complex {
-                    // `[` followed by quotes or expansions: bash may still treat it as a bracket
-                    // expression, so the word is not literal.
-                    bracketComplexBefore = j
-                    builder.addRun(runStart, pos)
-                    builder.append(.glob("["))
-                    pos += 1
-                    runStart = pos
-                } else {
-                    bracketWithoutCloseBefore = j
-                    pos += 1
-                }
-            case Byte.leftBrace:
-                guard mode == .normal else {
-                    pos += 1
-                    continue
-                }
-                if braces == nil { braces = scanBraces(from: pos) }
-                if let info = braces?[pos], info.valid {
-                    builder.addRun(runStart, pos)
-                    if info.complex {
-                        // Quotes or expansions inside: keep the braces as markers and parse the
-                        // inside normally, so its substitutions stay visible.
-                        builder.append(.brace("{"))
-                        openComplexBraces.append(info.end)
-                        pos += 1
-                    } else {
-                        builder.append(.brace(text(pos, info.end + 1)))
-                        pos = info.end + 1
-                    }
-                    runStart = pos
+                if globbing {
+                    parseBracket(&builder, &runStart, &state)
                 } else {
                     pos += 1
                 }
-            case Byte.rightBrace:
-                if let last = openComplexBraces.last, last == pos {
-                    openComplexBraces.removeLast()
-                    builder.addRun(runStart, pos)
-                    builder.append(.brace("}"))
-                    pos += 1
-                    runStart = pos
+            case Byte.leftBrace, Byte.rightBrace:
+                if mode == .normal {
+                    parseBrace(&builder, &runStart, &state)
                 } else {
                     pos += 1
                 }
             case Byte.colon:
                 pos += 1
-                if mode == .assignment && current == Byte.tilde, let length = tildePrefixLength(at: pos, assignment: true) {
+                if mode == .assignment && current == Byte.tilde {
+                    // `PATH=~/a:~/b`: a tilde after `:` in an assignment value expands too.
                     builder.addRun(runStart, pos)
-                    builder.append(.glob(text(pos, pos + length)))
-                    pos += length
+                    parseTildePrefix(&builder, assignment: true)
                     runStart = pos
                 }
             default:
@@ -254,6 +169,94 @@ extension Parser {
         }
         builder.addRun(runStart, pos)
         return Word(builder.finish())
+    }
+
+    /// A `~` or `~user` prefix at `pos`, as a glob part when the shell would expand it.
+    @inline(never)
+    mutating func parseTildePrefix(_ builder: inout PartsBuilder, assignment: Bool) {
+        guard let length = tildePrefixLength(at: pos, assignment: assignment) else { return }
+        builder.append(.glob(text(pos, pos + length)))
+        pos += length
+    }
+
+    /// An unquoted `[` in a globbing word: a bracket expression when a `]` closes it.
+    @inline(never)
+    mutating func parseBracket(_ builder: inout PartsBuilder, _ runStart: inout Int, _ state: inout WordState) {
+        if pos < state.bracketWithoutCloseBefore {
+            pos += 1
+            return
+        }
+        if pos < state.bracketComplexBefore {
+            builder.addRun(runStart, pos)
+            builder.append(.glob("["))
+            pos += 1
+            runStart = pos
+            return
+        }
+        var j = pos + 1
+        if peek(j) == Byte.bang || peek(j) == Byte.caret { j += 1 }
+        if peek(j) == Byte.rightBracket { j += 1 }
+        while true {
+            let d = peek(j)
+            if d == Byte.rightBracket {
+                builder.addRun(runStart, pos)
+                builder.append(.glob(text(pos, j + 1)))
+                pos = j + 1
+                runStart = pos
+                return
+            }
+            if Byte.isWordEnd(d) {
+                // No `]` in this word: a literal `[`, and so is any other `[` before `j`.
+                state.bracketWithoutCloseBefore = j
+                pos += 1
+                return
+            }
+            if d == Byte.singleQuote || d == Byte.doubleQuote || d == Byte.backslash || d == Byte.dollar || d == Byte.backtick {
+                // Quotes or expansions before any `]`: bash may still treat this as a bracket
+                // expression, so the word is not literal (and so for every `[` before `j`).
+                state.bracketComplexBefore = j
+                builder.addRun(runStart, pos)
+                builder.append(.glob("["))
+                pos += 1
+                runStart = pos
+                return
+            }
+            j += 1
+        }
+    }
+
+    /// An unquoted `{` or `}` in a word where brace expansion applies.
+    @inline(never)
+    mutating func parseBrace(_ builder: inout PartsBuilder, _ runStart: inout Int, _ state: inout WordState) {
+        if current == Byte.rightBrace {
+            if let last = state.openComplexBraces.last, last == pos {
+                state.openComplexBraces.removeLast()
+                builder.addRun(runStart, pos)
+                builder.append(.brace("}"))
+                pos += 1
+                runStart = pos
+            } else {
+                pos += 1
+            }
+            return
+        }
+        if state.braces == nil { state.braces = scanBraces(from: pos) }
+        guard let info = state.braces?[pos], info.valid else {
+            pos += 1
+            return
+        }
+        builder.addRun(runStart, pos)
+        if info.complex {
+            // Quotes or expansions inside: keep the braces as markers and parse the inside
+            // normally, so its substitutions stay visible.
+            builder.append(.brace("{"))
+            state.openComplexBraces.append(info.end)
+            pos += 1
+        } else {
+            builder.append(.brace(text(pos, info.end + 1)))
+            pos = info.end + 1
+        }
+        runStart = pos
     }
 
     /// Handles a backslash, quote, `$` or backtick at `pos` in unquoted text (words, extended
@@ -300,6 +303,7 @@ extension Parser {
     }
 
     /// `@(…)`, `*(…)`, `+(…)`, `?(…)`, `!(…)`; `pos` is at the operator character.
+    @inline(never)
     mutating func parseExtendedGlob(_ builder: inout PartsBuilder) throws(ParseError) {
         let open = pos
         var j = pos + 2
@@ -360,6 +364,7 @@ extension Parser {
     /// level, its matching `}` and whether it expands (a top-level comma or a `x..y` sequence).
     /// One linear pass; quoted text and substitutions are skipped approximately (a mistake only
     /// changes whether braces are marked as expanding).
+    @inline(never)
     func scanBraces(from start: Int) -> [Int: BraceInfo] {
         var result: [Int: BraceInfo] = [:]
         var stack: [(start: Int, comma: Bool)] = []
@@ -546,6 +551,7 @@ extension Parser {
     }
 
     /// `$'…'` with ANSI-C escapes decoded (bash stops the string at a decoded NUL).
+    @inline(never)
     mutating func parseAnsiCQuoted() throws(ParseError) -> WordPart {
         let open = pos
         var i = pos + 2
@@ -628,20 +634,27 @@ extension Parser {
     /// `$…` at `pos`. Returns nil when the `$` is literal (`$` before a blank, `/`, end…).
     mutating func parseDollar(inDoubleQuotes: Bool) throws(ParseError) -> WordPart? {
         let next = peek(pos + 1)
-        switch next {
-        case Byte.leftParen:
+        if next == Byte.leftParen {
             if peek(pos + 2) == Byte.leftParen && closesAsArithmetic(from: pos + 3) { return try parseArithmeticExpansion() }
             let open = pos
             pos += 2
             return .commandSubstitution(try parseSubstitutionScript(open: open))
-        case Byte.leftBrace:
-            return try parseParameterExpansion(inDoubleQuotes: inDoubleQuotes)
+        }
+        if next == Byte.leftBrace { return try parseParameterExpansion(inDoubleQuotes: inDoubleQuotes) }
+        return try parseOtherDollar(inDoubleQuotes: inDoubleQuotes)
+    }
+
+    /// `$name`, `$1`, `$@`, `$[…]`, `$'…'`, `$"…"`, or nil for a literal `$`.
+    @inline(never)
+    mutating func parseOtherDollar(inDoubleQuotes: Bool) throws(ParseError) -> WordPart? {
+        let next = peek(pos + 1)
+        switch next {
         case Byte.leftBracket:
             let open = pos
             pos += 2
             try enter(open)
             defer { leave() }
-            let (expression, substitutions) = try scanArithmetic(open: open, closing: .bracket, kind: .unterminatedSubstitution)
+            let (expression, substitutions, _) = try scanArithmetic(open: open, closing: .bracket, kind: .unterminatedSubstitution)
             return .arithmetic(expression, substitutions: substitutions)
         case Byte.singleQuote:
             if inDoubleQuotes { return nil }
@@ -681,6 +694,7 @@ extension Parser {
     }
 
     /// `<(…)` or `>(…)`; `pos` is at `<` or `>`.
+    @inline(never)
     mutating func parseProcessSubstitution() throws(ParseError) -> WordPart {
         let open = pos
         let output = current == Byte.greater
@@ -690,6 +704,7 @@ extension Parser {
 
     /// `` `…` ``: the contents are unescaped (`\$`, `` \` ``, `\\`, and `\"` inside double
     /// quotes) and parsed as a script of their own.
+    @inline(never)
     mutating func parseBacktick(inDoubleQuotes: Bool) throws(ParseError) -> WordPart {
         let open = pos
         let contentStart = pos + 1
@@ -725,15 +740,18 @@ extension Parser {
         if escaped {
             unescaped.append(contentsOf: bytes[copiedUpTo..<contentEnd])
             script = try Parser.parseScript(
-                bytes: unescaped, start: 0, end: unescaped.count, depth: depth, maxDepth: maxDepth, errorBase: errorBase + contentStart)
+                bytes: unescaped, start: 0, end: unescaped.count, depth: depth, maxDepth: maxDepth, errorBase: errorBase + contentStart,
+                stackBase: stackBase)
         } else {
             script = try Parser.parseScript(
-                bytes: bytes, start: contentStart, end: contentEnd, depth: depth, maxDepth: maxDepth, errorBase: errorBase)
+                bytes: bytes, start: contentStart, end: contentEnd, depth: depth, maxDepth: maxDepth, errorBase: errorBase,
+                stackBase: stackBase)
         }
         return .commandSubstitution(script)
     }
 
     /// `${…}`; `pos` is at `$`.
+    @inline(never)
     mutating func parseParameterExpansion(inDoubleQuotes: Bool) throws(ParseError) -> WordPart {
         let open = pos
         try enter(open)
@@ -861,21 +879,23 @@ extension Parser {
     }
 
     /// `$((…))`; `pos` is at `$`.
+    @inline(never)
     mutating func parseArithmeticExpansion() throws(ParseError) -> WordPart {
         let open = pos
         pos += 3
         try enter(open)
         defer { leave() }
-        let (expression, substitutions) = try scanArithmetic(open: open, closing: .doubleParen, kind: .unterminatedSubstitution)
+        let (expression, substitutions, _) = try scanArithmetic(open: open, closing: .doubleParen, kind: .unterminatedSubstitution)
         return .arithmetic(expression, substitutions: substitutions)
     }
 
     /// Scans an arithmetic expression up to `))` (or `]` for `$[…]`) balancing parentheses,
-    /// and returns its text and the scripts of the substitutions inside. `pos` is just past the
-    /// opening.
-    mutating func scanArithmetic(open: Int, closing: ArithmeticClosing, kind: ParseError.Kind) throws(ParseError) -> (String, [Script]) {
+    /// and returns its text, the scripts of the substitutions inside, and how many `;` it has
+    /// outside parentheses (`for ((a; b; c))` needs two). `pos` is just past the opening.
+    mutating func scanArithmetic(open: Int, closing: ArithmeticClosing, kind: ParseError.Kind) throws(ParseError) -> (String, [Script], Int) {
         let start = pos
         var nesting = 0
+        var separators = 0
         var substitutions: [Script] = []
         while true {
             let c = current
@@ -892,7 +912,7 @@ extension Parser {
                     }
                     let expression = text(start, pos)
                     pos += 2
-                    return (expression, substitutions)
+                    return (expression, substitutions, separators)
                 }
                 nesting -= 1
                 pos += 1
@@ -900,7 +920,7 @@ extension Parser {
                 if nesting == 0 {
                     let expression = text(start, pos)
                     pos += 1
-                    return (expression, substitutions)
+                    return (expression, substitutions, separators)
                 }
                 nesting -= 1
                 pos += 1
@@ -919,7 +939,8 @@ extension Parser {
             case Byte.backslash:
                 if peek(pos + 1) == Byte.eof { throw error(kind, at: open) }
                 pos += 2
-            case Byte.newline:
+            case Byte.semicolon:
+                if nesting == 0 { separators += 1 }
                 pos += 1
             default:
                 pos += 1

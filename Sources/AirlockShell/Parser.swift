@@ -39,43 +39,52 @@ struct Parser {
     /// Added to positions in errors: non-zero when `bytes` is an unescaped copy of part of the
     /// input (backtick contents), so offsets stay close to the original text.
     let errorBase: Int
+    /// The stack address where the outermost parse started (see `enter`).
+    let stackBase: UInt
 
     var pendingHeredocs: [PendingHeredoc] = []
     var heredocBodies: [HeredocBody?] = []
     var replay: [HeredocBody?]? = nil
     var heredocCount = 0
+    /// Position of the last `]` in the range, computed on first use.
+    var lastRightBracket: Int? = nil
 
-    init(bytes: [UInt8], start: Int, end: Int, depth: Int, maxDepth: Int, errorBase: Int) {
+    init(bytes: [UInt8], start: Int, end: Int, depth: Int, maxDepth: Int, errorBase: Int, stackBase: UInt) {
         self.bytes = bytes
         self.pos = max(0, start)
         self.end = min(max(end, 0), bytes.count)
         self.depth = depth
         self.maxDepth = maxDepth
         self.errorBase = errorBase
+        self.stackBase = stackBase
     }
 
     // MARK: - Entry points (each runs the two-pass heredoc scheme)
 
     /// Parses `bytes[start..<end]` as a complete script.
     static func parseScript(
-        bytes: [UInt8], start: Int, end: Int, depth: Int, maxDepth: Int, errorBase: Int
+        bytes: [UInt8], start: Int, end: Int, depth: Int, maxDepth: Int, errorBase: Int, stackBase: UInt
     ) throws(ParseError) -> Script {
-        var first = Parser(bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase)
+        var first = Parser(
+            bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase, stackBase: stackBase)
         let script = try first.parseCompleteScript()
         if first.heredocCount == 0 { return script }
-        var second = Parser(bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase)
+        var second = Parser(
+            bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase, stackBase: stackBase)
         second.replay = first.heredocBodies
         return try second.parseCompleteScript()
     }
 
     /// Parses `bytes[start..<end]` as the body of an unquoted heredoc.
     static func parseHeredocBody(
-        bytes: [UInt8], start: Int, end: Int, stripTabs: Bool, depth: Int, maxDepth: Int, errorBase: Int
+        bytes: [UInt8], start: Int, end: Int, stripTabs: Bool, depth: Int, maxDepth: Int, errorBase: Int, stackBase: UInt
     ) throws(ParseError) -> Word {
-        var first = Parser(bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase)
+        var first = Parser(
+            bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase, stackBase: stackBase)
         let word = try first.parseCompleteHeredocBody(stripTabs: stripTabs)
         if first.heredocCount == 0 { return word }
-        var second = Parser(bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase)
+        var second = Parser(
+            bytes: bytes, start: start, end: end, depth: depth, maxDepth: maxDepth, errorBase: errorBase, stackBase: stackBase)
         second.replay = first.heredocBodies
         return try second.parseCompleteHeredocBody(stripTabs: stripTabs)
     }
@@ -142,6 +151,25 @@ struct Parser {
     mutating func enter(_ offset: Int) throws(ParseError) {
         depth += 1
         if depth > maxDepth { throw error(.nestingTooDeep, at: offset) }
+        // Second line of defence: whatever `maxDepth` allows, the parse never uses more than
+        // `stackBudget` bytes of stack (stacks grow down on every supported platform; were one
+        // to grow up, this check would never fire and `maxDepth` alone would bound recursion).
+        let here = Self.stackAddress()
+        if stackBase > here && stackBase - here > Self.stackBudget {
+            throw error(.nestingTooDeep, at: offset, detail: "stack budget exhausted at depth \(depth)")
+        }
+    }
+
+    /// Stack the parser may use: small enough for a 512 KiB thread (the size of secondary and
+    /// Swift concurrency threads on macOS) with room left for the caller. About 100 levels of
+    /// the costliest nesting (`$(`) in an optimised build, fewer in a debug build.
+    static let stackBudget: UInt = 320 * 1024
+
+    /// An address in the caller's stack frame.
+    @inline(never)
+    static func stackAddress() -> UInt {
+        var marker: UInt8 = 0
+        return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
     }
 
     @inline(__always) mutating func leave() { depth -= 1 }
@@ -342,27 +370,11 @@ struct Parser {
                 throw error(.unexpectedToken, at: pos, detail: "! cannot be repeated")
             }
         }
-        if let reserved = reservedWord(at: pos), reserved.word == .timeWord {
-            // `time [-p] pipeline`: the timing changes nothing about what runs, so the keyword is
-            // dropped and the pipeline kept. Alone, `time` is an ordinary command.
-            let timeStart = pos
-            pos += reserved.length
-            skipBlanks()
-            var words: [Word] = [.literal("time")]
-            if current == Byte.minus && peek(pos + 1) == 0x70 /* p */ && Byte.isWordEnd(peek(pos + 2)) {
-                pos += 2
-                words.append(.literal("-p"))
-                skipBlanks()
-            }
-            if atPipelineEnd() {
-                return Pipeline(negated: negated, commands: [.simple(SimpleCommand(words: words))])
-            }
-            if let bang = reservedWord(at: pos), bang.word == .bang {
-                throw error(.unexpectedToken, at: pos, detail: "! must come before time")
-            }
-            _ = timeStart
-        }
-        var commands = [try parseCommand()]
+        var first: Command? = nil
+        if let reserved = reservedWord(at: pos), reserved.word == .timeWord { first = try parseTimePrefix() }
+        if first == nil { first = try parseCommand() }
+        var commands: [Command] = []
+        if let first { commands.append(first) }
         while true {
             skipBlanks()
             guard current == Byte.pipe, peek(pos + 1) != Byte.pipe else { break }
@@ -379,6 +391,26 @@ struct Parser {
         return Pipeline(negated: negated, commands: commands)
     }
 
+    /// `time [-p]` before a pipeline: the timing changes nothing about what runs, so the keyword
+    /// is dropped and the pipeline kept. Returns the command when `time` stands alone (then it
+    /// is an ordinary command), nil when a pipeline follows.
+    @inline(never)
+    mutating func parseTimePrefix() throws(ParseError) -> Command? {
+        pos += 4
+        skipBlanks()
+        var words: [Word] = [.literal("time")]
+        if current == Byte.minus && peek(pos + 1) == 0x70 /* p */ && Byte.isWordEnd(peek(pos + 2)) {
+            pos += 2
+            words.append(.literal("-p"))
+            skipBlanks()
+        }
+        if atPipelineEnd() { return .simple(SimpleCommand(words: words)) }
+        if let bang = reservedWord(at: pos), bang.word == .bang {
+            throw error(.unexpectedToken, at: pos, detail: "! must come before time")
+        }
+        return nil
+    }
+
     /// True where a pipeline could end: a separator, a closing token or end of input.
     func atPipelineEnd() -> Bool {
         let c = current
@@ -390,6 +422,7 @@ struct Parser {
         }
     }
 
+    @inline(never)
     static func redirectingStderr(_ command: Command) -> Command {
         let redirection = Redirection(fd: "2", op: .duplicateOutput, target: .literal("1"))
         switch command {
@@ -412,38 +445,40 @@ struct Parser {
 
     mutating func parseCommand() throws(ParseError) -> Command {
         skipBlanks()
+        if current == Byte.leftParen { return try parseCompoundCommand(nil) }
+        if let reserved = reservedWord(at: pos), reserved.word != .inWord, reserved.word != .timeWord {
+            return try parseCompoundCommand(reserved.word)
+        }
+        return try parseSimpleCommand()
+    }
+
+    /// A compound command at `pos` (`word` is its reserved word, nil for `(`), with its
+    /// redirections. Kept out of line so the frames of the common, recursive path stay small.
+    @inline(never)
+    mutating func parseCompoundCommand(_ word: Reserved?) throws(ParseError) -> Command {
         let start = pos
-        let c = current
-        if c == Byte.leftParen {
-            let command: Command
+        let command: Command
+        switch word {
+        case nil:
             if peek(pos + 1) == Byte.leftParen && closesAsArithmetic(from: pos + 2) {
                 command = .compound(try parseArithmeticCommand())
             } else {
                 command = try parseSubshell()
             }
-            return try finishCompound(command)
+        case .leftBrace?: command = try parseGroup()
+        case .ifWord?: command = .compound(try parseIf())
+        case .whileWord?: command = .compound(try parseWhile(until: false))
+        case .untilWord?: command = .compound(try parseWhile(until: true))
+        case .forWord?: command = .compound(try parseFor(select: false))
+        case .selectWord?: command = .compound(try parseFor(select: true))
+        case .caseWord?: command = .compound(try parseCase())
+        case .doubleLeftBracket?: command = .compound(try parseTestClause())
+        case .functionWord?: return .compound(try parseFunctionKeyword())
+        case .inWord?, .timeWord?, .thenWord?, .elifWord?, .elseWord?, .fiWord?, .doWord?, .doneWord?, .esacWord?,
+            .rightBrace?, .bang?, .doubleRightBracket?:
+            throw unexpected(at: start)
         }
-        if let reserved = reservedWord(at: pos) {
-            let command: Command
-            switch reserved.word {
-            case .leftBrace: command = try parseGroup()
-            case .ifWord: command = .compound(try parseIf())
-            case .whileWord: command = .compound(try parseWhile(until: false))
-            case .untilWord: command = .compound(try parseWhile(until: true))
-            case .forWord: command = .compound(try parseFor(select: false))
-            case .selectWord: command = .compound(try parseFor(select: true))
-            case .caseWord: command = .compound(try parseCase())
-            case .doubleLeftBracket: command = .compound(try parseTestClause())
-            case .functionWord: return .compound(try parseFunctionKeyword())
-            case .inWord, .timeWord:
-                return try parseSimpleCommand()
-            case .thenWord, .elifWord, .elseWord, .fiWord, .doWord, .doneWord, .esacWord, .rightBrace, .bang,
-                .doubleRightBracket:
-                throw unexpected(at: start)
-            }
-            return try finishCompound(command)
-        }
-        return try parseSimpleCommand()
+        return try finishCompound(command)
     }
 
     /// True when a compound command (a valid function body) starts at `pos`.
@@ -459,6 +494,7 @@ struct Parser {
     }
 
     /// Reads the redirections after a compound command and checks nothing else follows it.
+    @inline(never)
     mutating func finishCompound(_ command: Command) throws(ParseError) -> Command {
         var redirections: [Redirection] = []
         while true {
@@ -483,7 +519,13 @@ struct Parser {
         }
     }
 
-    static let declarationCommands: Set<String> = ["declare", "local", "export", "readonly", "typeset"]
+    /// Commands whose `NAME=(…)` arguments are array assignments.
+    static func isDeclarationCommand(_ name: String) -> Bool {
+        switch name {
+        case "declare", "local", "export", "readonly", "typeset": return true
+        default: return false
+        }
+    }
 
     mutating func parseSimpleCommand() throws(ParseError) -> Command {
         let start = pos
@@ -504,17 +546,20 @@ struct Parser {
                 }
                 throw unexpected(at: pos)
             }
-            if !startsWord(at: pos) || c == Byte.hash { break }
-            if words.isEmpty, let assignment = try parseAssignmentIfPresent() {
-                assignments.append(assignment)
-                continue
+            if !startsWord(at: pos) { break }
+            if words.isEmpty {
+                if let assignment = try parseAssignmentIfPresent() {
+                    assignments.append(assignment)
+                    continue
+                }
+                try checkSubscriptCloses()
             }
             if declaration, let word = try parseDeclarationArrayIfPresent() {
                 words.append(word)
                 continue
             }
             let word = try parseWord(.normal)
-            if words.isEmpty, let name = word.literalValue, word.isPlainLiteral, Self.declarationCommands.contains(name) {
+            if words.isEmpty, word.isPlainLiteral, let name = word.literalValue, Self.isDeclarationCommand(name) {
                 declaration = true
             }
             words.append(word)
@@ -523,9 +568,11 @@ struct Parser {
         return .simple(SimpleCommand(assignments: assignments, words: words, redirections: redirections))
     }
 
-    /// True when a word starts at `offset`: not at a word end, or at `<(`/`>(`.
+    /// True when a word starts at `offset`: not at a word end or a `#` (which starts a comment
+    /// wherever a word would start), or at `<(`/`>(`.
     func startsWord(at offset: Int) -> Bool {
         let c = peek(offset)
+        if c == Byte.hash { return false }
         if !Byte.isWordEnd(c) { return true }
         return (c == Byte.less || c == Byte.greater) && peek(offset + 1) == Byte.leftParen
     }
@@ -558,6 +605,33 @@ struct Parser {
         return nil
     }
 
+    /// Where an assignment may start, bash reads `NAME[` up to the matching `]` whatever lies
+    /// between, and fails at end of input without one. (A subscript with blanks, `a[1 + 2]=3`,
+    /// is not recognised here and becomes ordinary words: a known gap.)
+    @inline(never)
+    mutating func checkSubscriptCloses() throws(ParseError) {
+        var i = pos
+        guard Byte.isNameStart(peek(i)) else { return }
+        while Byte.isNameChar(peek(i)) { i += 1 }
+        guard peek(i) == Byte.leftBracket else { return }
+        if lastRightBracket == nil {
+            var last = -1
+            var j = end - 1
+            while j >= 0 {
+                if bytes[j] == Byte.rightBracket {
+                    last = j
+                    break
+                }
+                j -= 1
+            }
+            lastRightBracket = last
+        }
+        if let last = lastRightBracket, last < i {
+            throw error(.unexpectedToken, at: i, detail: "[ without a matching ]")
+        }
+    }
+
+    @inline(never)
     mutating func parseAssignmentIfPresent() throws(ParseError) -> Assignment? {
         guard let prefix = assignmentPrefix(at: pos) else { return nil }
         let name = text(pos, prefix.nameEnd)
@@ -591,6 +665,7 @@ struct Parser {
     /// After `declare`/`local`/`export`/`readonly`/`typeset`, `NAME=(…)` is an array assignment
     /// passed as an argument. It is kept as one word: `NAME=(`, the elements' parts separated by
     /// spaces, and `)`, so every substitution in the elements stays visible.
+    @inline(never)
     mutating func parseDeclarationArrayIfPresent() throws(ParseError) -> Word? {
         guard let prefix = assignmentPrefix(at: pos), peek(prefix.valueStart) == Byte.leftParen else { return nil }
         let head = text(pos, prefix.valueStart) + "("
@@ -671,10 +746,14 @@ struct Parser {
 
     /// Reads the delimiter word after `<<`/`<<-` and registers the heredoc, whose body is read
     /// after the next newline.
+    @inline(never)
     mutating func parseHeredocOperand(fd: String?, op: Redirection.Operator, operatorStart: Int) throws(ParseError) -> Redirection {
         var parts: [WordPart] = []
         var delimiter: [UInt8] = []
         var quoted = false
+        if current == Byte.hash {
+            throw error(.unexpectedToken, at: pos, detail: "\(op.rawValue) needs a delimiter, found a comment")
+        }
         var run: [UInt8] = []
         func flushRun() {
             if !run.isEmpty {
@@ -773,6 +852,7 @@ struct Parser {
     }
 
     /// Reads one heredoc body starting at `pos` (just after a newline).
+    @inline(never)
     mutating func readHeredocBody(_ heredoc: PendingHeredoc) throws(ParseError) {
         if let replay {
             guard heredoc.id < replay.count, let stored = replay[heredoc.id] else {
@@ -784,14 +864,32 @@ struct Parser {
         let bodyStart = pos
         var bodyEnd = -1
         var lineStart = pos
+        var logical: [UInt8] = []
         while lineStart < end {
+            // One logical line: in an unquoted body, a backslash-newline joins the next line
+            // before the delimiter is looked for (bash: `end\` + `EOF` is the line `endEOF`).
+            var segmentStart = lineStart
             var lineEnd = lineStart
-            while lineEnd < end && bytes[lineEnd] != Byte.newline { lineEnd += 1 }
-            var contentStart = lineStart
-            if heredoc.stripTabs {
-                while contentStart < lineEnd && bytes[contentStart] == Byte.tab { contentStart += 1 }
+            logical.removeAll(keepingCapacity: true)
+            while true {
+                lineEnd = segmentStart
+                while lineEnd < end && bytes[lineEnd] != Byte.newline { lineEnd += 1 }
+                var contentStart = segmentStart
+                if heredoc.stripTabs && segmentStart == lineStart {
+                    // `<<-` strips the tabs of a line, not of the lines joined to it.
+                    while contentStart < lineEnd && bytes[contentStart] == Byte.tab { contentStart += 1 }
+                }
+                var backslashes = 0
+                while lineEnd - backslashes > contentStart && bytes[lineEnd - backslashes - 1] == Byte.backslash { backslashes += 1 }
+                if !heredoc.quoted && backslashes % 2 == 1 && lineEnd < end {
+                    logical += bytes[contentStart..<(lineEnd - 1)]
+                    segmentStart = lineEnd + 1
+                    continue
+                }
+                logical += bytes[contentStart..<lineEnd]
+                break
             }
-            if lineEnd - contentStart == heredoc.delimiter.count && bytes[contentStart..<lineEnd].elementsEqual(heredoc.delimiter) {
+            if logical.count == heredoc.delimiter.count && logical == heredoc.delimiter {
                 bodyEnd = lineStart
                 pos = min(lineEnd + 1, end)
                 break
@@ -809,7 +907,7 @@ struct Parser {
             defer { leave() }
             word = try Parser.parseHeredocBody(
                 bytes: bytes, start: bodyStart, end: bodyEnd, stripTabs: heredoc.stripTabs, depth: depth, maxDepth: maxDepth,
-                errorBase: errorBase)
+                errorBase: errorBase, stackBase: stackBase)
         }
         if heredoc.id < heredocBodies.count {
             heredocBodies[heredoc.id] = HeredocBody(word: word, resume: pos)
