@@ -16,8 +16,11 @@ deps:
 build:
 	$(SWIFT) build
 
+# airlock (the front door an agent hook runs) and airlock-cli (every other verb) must sit in
+# the same directory: the first hands over to the second.
 release:
 	$(SWIFT) build $(RELEASE_FLAGS) --product airlock
+	$(SWIFT) build $(RELEASE_FLAGS) --product airlock-cli
 
 # A short tour: real incidents, each decided by the built-in policy, each decision checked.
 demo: deps release
@@ -29,13 +32,13 @@ test: deps
 
 # In-process decisions per second and latency on the labelled corpus, and whole-process
 # `airlock check` against /bin/true. Figures go in docs/benchmarks.md.
-bench: deps
-	$(SWIFT) build $(RELEASE_FLAGS) --product airlock
+bench: deps release
 	$(SWIFT) build $(RELEASE_FLAGS) --product airlock-bench
 	@./scripts/bench.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 
 install: release
 	install -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/airlock" "$(PREFIX)/bin/airlock"
+	install -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/airlock-cli" "$(PREFIX)/bin/airlock-cli"
 
 clean:
 	rm -rf .build

@@ -1,10 +1,11 @@
 import AirlockCore
+import AirlockRuntime
 import ArgumentParser
 
 /// Output formats for commands that report decisions.
-public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case text, json
-}
+typealias OutputFormat = CheckRequest.Format
+
+extension CheckRequest.Format: ExpressibleByArgument {}
 
 /// The options `check` and `explain` share: what to decide on and in which context.
 struct CheckOptions: ParsableArguments {
@@ -30,46 +31,18 @@ struct CheckOptions: ParsableArguments {
     var words: [String] = []
 
     func validate() throws {
-        if words.isEmpty {
-            throw ValidationError("give the command to decide on after '--', e.g. airlock check -- git push --force origin main")
-        }
-        for entry in environmentOverrides where !entry.contains("=") || entry.hasPrefix("=") {
-            throw ValidationError("--env takes NAME=VALUE, got '\(entry)'")
-        }
+        if let problem = request.usageProblem { throw ValidationError(problem) }
     }
 
-    var action: Action {
-        words.count == 1 ? .shell(words[0]) : .exec(words)
+    var request: CheckRequest {
+        CheckRequest(policy: policy, agent: agent, cwd: cwd, environmentOverrides: environmentOverrides, cleanEnvironment: cleanEnvironment, format: format, words: words)
     }
 
-    /// The context the command would run in: this process's environment unless `--clean-env`,
-    /// plus `--env` overrides.
+    /// The context the command would run in.
     func context() throws -> Context {
-        let processEnvironment = ProcessFacts.environment()
-        var environment = cleanEnvironment ? [:] : processEnvironment
-        for entry in environmentOverrides {
-            guard let eq = entry.firstIndex(of: "=") else { continue }
-            environment[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
-        }
-        guard let current = cwd ?? ProcessFacts.currentDirectory() else {
+        guard let context = request.context(processEnvironment: ProcessFacts.environment()) else {
             throw ValidationError("the current directory cannot be read; pass --cwd")
         }
-        let home = ProcessFacts.homeDirectory(environment: processEnvironment)
-        let base = current.hasPrefix("/") ? current : (ProcessFacts.currentDirectory() ?? "/") + "/" + current
-        return Context(
-            agent: agent ?? processEnvironment["AIRLOCK_AGENT"],
-            user: processEnvironment["USER"] ?? ProcessFacts.userName(),
-            workingDirectory: base,
-            homeDirectory: home,
-            airlockHome: AirlockHome.path(environment: processEnvironment, home: home),
-            environment: environment)
-    }
-}
-
-/// Where Airlock keeps its policy, state and keys: `$AIRLOCK_HOME`, default `~/.airlock`.
-enum AirlockHome {
-    static func path(environment: [String: String], home: String) -> String {
-        if let value = environment["AIRLOCK_HOME"], value.hasPrefix("/") { return value }
-        return home + "/.airlock"
+        return context
     }
 }

@@ -1,4 +1,5 @@
 import AirlockCore
+import AirlockRuntime
 import ArgumentParser
 
 /// The `airlock` command line: a thin shell around AirlockCore. Every verb builds values,
@@ -36,12 +37,11 @@ struct DecisionRun {
         let files = LocalFiles()
         switch PolicyResolution.load(explicit: options.policy, context: context, files: files) {
         case .loaded(let policy, let sources):
-            let checker = Checker(policy: policy, files: files)
-            decision = checker.check(options.action, context: context, explain: explain).decision
+            decision = Checker(policy: policy, files: files).check(options.request.action, context: context, explain: explain).decision
             policySource = sources.joined(separator: " + ")
         case .failed(let problems):
             // A policy that does not load decides nothing but deny.
-            let analysis = Analyzer(context: context, files: files).analyze(options.action)
+            let analysis = Analyzer(context: context, files: files).analyze(options.request.action)
             decision = Evaluator.failClosed(analysis, problems: problems)
             policySource = "none (failed to load)"
         }
@@ -66,12 +66,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let run = try DecisionRun(options: options, explain: false)
-        switch options.format {
-        case .json: Console.out(DecisionReport.json(run.decision).text)
-        case .text:
-            let hint = "airlock explain -- " + options.words.map(ShellQuoting.quoteIfNeeded).joined(separator: " ")
-            Console.out(DecisionReport.text(run.decision, explainHint: hint.count > 200 ? "airlock explain with the same arguments" : hint))
-        }
+        DecisionOutput.print(run.decision, request: options.request, explain: false, policySource: run.policySource)
         throw ExitCode(AirlockExit.code(for: run.decision.verdict))
     }
 }
@@ -91,10 +86,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let run = try DecisionRun(options: options, explain: true)
-        switch options.format {
-        case .json: Console.out(DecisionReport.explanationJSON(run.decision, policySource: run.policySource).text)
-        case .text: Console.out(DecisionReport.explanation(run.decision, policySource: run.policySource))
-        }
+        DecisionOutput.print(run.decision, request: options.request, explain: true, policySource: run.policySource)
         throw ExitCode(AirlockExit.code(for: run.decision.verdict))
     }
 }

@@ -1,5 +1,6 @@
 import AirlockCore
 import AirlockPolicyFile
+import AirlockRuntime
 import ArgumentParser
 #if canImport(Glibc)
 import Glibc
@@ -35,7 +36,11 @@ struct InitCommand: ParsableCommand {
         if access(path, F_OK) == 0 && !force {
             throw CLIError("\(path) already exists; pass --force to replace it, or edit it and run 'airlock policy lint'")
         }
-        try FileWriter.writeAtomically(DefaultPolicyFile.yaml, to: path, mode: 0o644)
+        do {
+            try AtomicFile.write(DefaultPolicyFile.yaml, to: path, mode: 0o644)
+        } catch {
+            throw CLIError("\(error)")
+        }
         Console.out("wrote \(path)\nnext: edit it, then run 'airlock policy lint' and 'airlock policy test'")
     }
 }
@@ -44,29 +49,4 @@ struct InitCommand: ParsableCommand {
 struct CLIError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-enum FileWriter {
-    /// Writes through a temporary file and rename, so a reader never sees half a policy.
-    static func writeAtomically(_ text: String, to path: String, mode: mode_t) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw CLIError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { raw in write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                close(fd)
-                unlink(temporary)
-                throw CLIError("cannot write \(temporary): \(String(cString: strerror(errno)))")
-            }
-            offset += n
-        }
-        guard fsync(fd) == 0, close(fd) == 0, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-    }
 }

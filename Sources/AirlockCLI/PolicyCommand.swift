@@ -1,5 +1,6 @@
 import AirlockCore
 import AirlockPolicyFile
+import AirlockRuntime
 import ArgumentParser
 
 struct PolicyCommand: ParsableCommand {

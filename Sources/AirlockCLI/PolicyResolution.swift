@@ -1,5 +1,6 @@
 import AirlockCore
 import AirlockPolicyFile
+import AirlockRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,7 +32,13 @@ enum PolicyResolution {
             return .failed(unreadable.map { "\($0): the policy file exists but cannot be read (check its permissions and size, at most \(PolicyLoader.maxFileSize) bytes)" })
         }
         switch loaded {
-        case .loaded(let policy, let sources): return .loaded(policy, sources: sources)
+        case .loaded(let policy, let sources):
+            // Compile for the front door: the next check with these exact files skips YAML.
+            let found = PolicySources.find(explicit: explicit, processEnvironment: ProcessFacts.environment(), context: context, files: files)
+            if !found.files.isEmpty && found.unreadable.isEmpty && found.files.map(\.path) == sources {
+                PolicyCache.store(policy, airlockHome: context.airlockHome, key: found.cacheKey)
+            }
+            return .loaded(policy, sources: sources)
         case .failed(let errors): return .failed(errors.map(\.description))
         }
     }

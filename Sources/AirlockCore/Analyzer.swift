@@ -40,6 +40,8 @@ final class AnalysisSession {
     let limits: AnalysisLimits
     private(set) var commands: [AnalyzedCommand] = []
     private(set) var problems: [String] = []
+    /// Repository lookups already made in this analysis, by working directory.
+    var gitDirectories: [String: String?] = [:]
 
     init(context: Context, files: any FileSource, limits: AnalysisLimits) {
         self.context = context

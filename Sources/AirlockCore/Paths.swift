@@ -2,6 +2,7 @@
 public enum Paths {
     /// `path` made absolute against `base` with `.`/`..`/duplicate slashes resolved lexically.
     public static func normalize(_ path: String, relativeTo base: String) -> String {
+        if isNormalAbsolute(path) { return path }
         let joined = path.hasPrefix("/") ? path : base + "/" + path
         var parts: [Substring] = []
         for component in joined.split(separator: "/", omittingEmptySubsequences: true) {
@@ -12,6 +13,37 @@ public enum Paths {
             }
         }
         return "/" + parts.joined(separator: "/")
+    }
+
+    /// An absolute path with no empty, `.` or `..` components and no trailing slash: already
+    /// normal, so most paths skip the split and join.
+    static func isNormalAbsolute(_ path: String) -> Bool {
+        var previous: UInt8 = 0
+        var componentStart = true
+        var dots = 0
+        var first = true
+        for byte in path.utf8 {
+            if first {
+                guard byte == UInt8(ascii: "/") else { return false }
+                first = false
+                previous = byte
+                continue
+            }
+            if byte == UInt8(ascii: "/") {
+                if previous == UInt8(ascii: "/") || (componentStart && dots > 0) { return false }
+                componentStart = true
+                dots = 0
+            } else if byte == UInt8(ascii: ".") && componentStart {
+                dots += 1
+            } else {
+                componentStart = false
+                dots = 0
+            }
+            previous = byte
+        }
+        if first { return false }
+        if path.utf8.count > 1 && previous == UInt8(ascii: "/") { return false }
+        return !(componentStart && dots > 0 && dots <= 2)
     }
 
     /// Resolves `~` and `~/…` against `home`, then normalises against `cwd`. `~user` forms are

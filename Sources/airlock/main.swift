@@ -1,2 +1,3 @@
-import AirlockCLI
-AirlockCommand.main()
+import AirlockRuntime
+
+FrontDoor.main()

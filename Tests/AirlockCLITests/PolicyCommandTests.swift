@@ -114,3 +114,58 @@ struct PolicyCommandTests {
         #expect(result.stdout.hasPrefix("MONITOR (not enforced): BLOCKED"))
     }
 }
+
+@Suite("The front door and the compiled-policy cache")
+struct CompiledPolicyTests {
+    let denyLs = "version: 1\nrules:\n  - id: no-ls\n    decision: deny\n    reason: no listing\n    when: { binary: ls }\n"
+    let askLs = "version: 1\nrules:\n  - id: ask-ls\n    decision: ask\n    reason: ask before listing\n    when: { binary: ls }\n"
+
+    func cacheEntries(_ cli: CLIHarness) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: cli.home.appendingPathComponent(".airlock/cache").path)) ?? []
+    }
+
+    @Test("a policy file is compiled on first use and followed when it changes")
+    func compileAndInvalidate() throws {
+        let cli = try CLIHarness()
+        try cli.write(".airlock/policy.yaml", denyLs)
+        #expect(try cli.run(["check", "--", "ls"]).status == 1)
+        #expect(cacheEntries(cli).count == 1)
+        #expect(try cli.run(["check", "--", "ls"]).status == 1)
+        try cli.write(".airlock/policy.yaml", askLs)
+        let changed = try cli.run(["check", "--", "ls"])
+        #expect(changed.status == 2)
+        #expect(changed.stdout.contains("ask-ls"))
+        #expect(cacheEntries(cli).count == 2)
+    }
+
+    @Test("a damaged or forged-format cache entry is ignored, never trusted")
+    func damagedCache() throws {
+        let cli = try CLIHarness()
+        try cli.write(".airlock/policy.yaml", denyLs)
+        #expect(try cli.run(["check", "--", "ls"]).status == 1)
+        let name = try #require(cacheEntries(cli).first)
+        try cli.write(".airlock/cache/\(name)", "{\"format\": 1, \"garbage\": true")
+        #expect(try cli.run(["check", "--", "ls"]).status == 1)
+        try cli.write(".airlock/cache/\(name)", "")
+        #expect(try cli.run(["check", "--", "ls"]).status == 1)
+    }
+
+    @Test("an unwritable cache costs time, not correctness")
+    func unwritableCache() throws {
+        let cli = try CLIHarness()
+        try cli.write(".airlock/policy.yaml", denyLs)
+        try cli.write(".airlock/cache", "a file where the directory should be")
+        #expect(try cli.run(["check", "--", "ls"]).status == 1)
+        #expect(try cli.run(["check", "--", "git status"]).status == 0)
+    }
+
+    @Test("verbs the front door does not handle reach the full command line")
+    func delegation() throws {
+        let cli = try CLIHarness()
+        let help = try cli.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("USAGE: airlock"))
+        #expect(try cli.run(["check", "--help"]).stdout.contains("--clean-env"))
+        #expect(try cli.run(["init", "--print"]).stdout.contains("no-destruction-in-production"))
+    }
+}

@@ -132,14 +132,23 @@ enum GitTool {
         Tools.emit(command, invocation, session: session)
     }
 
+    /// The repository's `.git` directory: the working directory's or its nearest ancestor's.
     static func gitDirectory(frame: Frame, session: AnalysisSession) -> String? {
-        guard var directory = frame.cwd, !frame.remote else { return nil }
-        for _ in 0..<32 {
-            if session.readFile(directory + "/.git/HEAD") != nil { return directory + "/.git" }
-            if directory == "/" { return nil }
-            directory = Paths.normalize(directory + "/..", relativeTo: "/")
+        guard let cwd = frame.cwd, !frame.remote else { return nil }
+        if let known = session.gitDirectories[cwd] { return known }
+        var directory = Substring(cwd)
+        var found: String? = nil
+        while true {
+            let candidate = directory == "/" ? "/.git" : directory + "/.git"
+            if session.readFile(candidate + "/HEAD") != nil {
+                found = String(candidate)
+                break
+            }
+            guard directory != "/", let slash = directory.lastIndex(of: "/") else { break }
+            directory = slash == directory.startIndex ? "/" : directory[..<slash]
         }
-        return nil
+        session.gitDirectories[cwd] = .some(found)
+        return found
     }
 
     static func currentBranch(frame: Frame, session: AnalysisSession) -> String? {

@@ -1,5 +1,5 @@
 import AirlockCore
-import ArgumentParser
+
 
 /// Exit codes scripts can rely on: the verdict, or why there is none.
 public enum AirlockExit {

@@ -42,9 +42,9 @@ public struct LocalFiles: FileSource {
     }
 }
 
-/// Facts about the process the CLI runs in, read once.
-enum ProcessFacts {
-    static func environment() -> [String: String] {
+/// Facts about the process Airlock runs in.
+public enum ProcessFacts {
+    public static func environment() -> [String: String] {
         var result: [String: String] = [:]
         var pointer = environ
         while let entry = pointer.pointee {
@@ -57,35 +57,35 @@ enum ProcessFacts {
         return result
     }
 
-    static func currentDirectory() -> String? {
+    public static func currentDirectory() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return nil }
         return String(cString: buffer)
     }
 
-    static func userName() -> String {
+    public static func userName() -> String {
         if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
         return "uid-\(geteuid())"
     }
 
-    static func homeDirectory(environment: [String: String]) -> String {
+    public static func homeDirectory(environment: [String: String]) -> String {
         if let home = environment["HOME"], home.hasPrefix("/") { return home }
         if let entry = getpwuid(geteuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
         return "/"
     }
 
-    static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+    public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 }
 
 /// Writes to standard output and error without Foundation.
-enum Console {
-    static func out(_ text: String) {
+public enum Console {
+    public static func out(_ text: String) {
         var line = text
         if !line.hasSuffix("\n") { line += "\n" }
         write(1, line)
     }
 
-    static func err(_ text: String) {
+    public static func err(_ text: String) {
         var line = text
         if !line.hasSuffix("\n") { line += "\n" }
         write(2, line)

@@ -59,6 +59,6 @@ public indirect enum JSON: Sendable, Hashable {
 }
 
 extension JSON {
-    static func strings(_ values: [String]) -> JSON { .array(values.map(JSON.string)) }
-    static func optional(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
+    public static func strings(_ values: [String]) -> JSON { .array(values.map(JSON.string)) }
+    public static func optional(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
 }

@@ -1,13 +1,13 @@
 import AirlockCore
 
 /// Renders decisions for people (text) and machines (JSON).
-enum DecisionReport {
+public enum DecisionReport {
     /// Options whose value is a statement rather than part of where the command goes; shown
     /// separately so the headline names the command and its target.
-    static let payloadFlags: Set<String> = ["-c", "--command", "-e", "--execute", "-q", "--query", "--eval", "-d", "--data", "--data-raw", "--json"]
+    public static let payloadFlags: Set<String> = ["-c", "--command", "-e", "--execute", "-q", "--query", "--eval", "-d", "--data", "--data-raw", "--json"]
 
     /// The deciding command as a headline: its program and options, without statement payloads.
-    static func headline(_ command: AnalyzedCommand) -> String {
+    public static func headline(_ command: AnalyzedCommand) -> String {
         var shown: [String] = []
         var skipNext = false
         for arg in command.args {
@@ -20,12 +20,12 @@ enum DecisionReport {
         return text.count > 160 ? String(text.prefix(157)) + "…" : text
     }
 
-    static func deciding(_ decision: Decision) -> CommandDecision? {
+    public static func deciding(_ decision: Decision) -> CommandDecision? {
         decision.commands.first { $0.verdict == decision.policyVerdict && ($0.rule?.id == decision.rule.id || decision.rule.kind != .rule) }
             ?? decision.commands.first { $0.verdict == decision.policyVerdict }
     }
 
-    static func text(_ decision: Decision, explainHint: String) -> String {
+    public static func text(_ decision: Decision, explainHint: String) -> String {
         let subject = deciding(decision).map { headline($0.command) } ?? decision.action.displayText
         let rule = "rule \(decision.rule.id): \(decision.rule.reason)"
         var lines: [String] = []
@@ -57,7 +57,7 @@ enum DecisionReport {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ decision: Decision) -> JSON {
+    public static func json(_ decision: Decision) -> JSON {
         .object([
             "decision": .string(decision.verdict.rawValue),
             "policy_decision": .string(decision.policyVerdict.rawValue),
@@ -71,7 +71,7 @@ enum DecisionReport {
         ])
     }
 
-    static func commandJSON(_ decision: CommandDecision) -> JSON {
+    public static func commandJSON(_ decision: CommandDecision) -> JSON {
         let command = decision.command
         return .object([
             "binary": .string(command.binary),
@@ -93,7 +93,7 @@ enum DecisionReport {
     }
 
     /// `airlock explain`: what was parsed, what each target resolved to, every rule and why.
-    static func explanation(_ decision: Decision, policySource: String) -> String {
+    public static func explanation(_ decision: Decision, policySource: String) -> String {
         var lines: [String] = []
         lines.append("action: \(decision.action.displayText)")
         lines.append("policy: \(policySource) (mode \(decision.mode.rawValue))")
@@ -134,7 +134,7 @@ enum DecisionReport {
         return lines.joined(separator: "\n")
     }
 
-    static func explanationJSON(_ decision: Decision, policySource: String) -> JSON {
+    public static func explanationJSON(_ decision: Decision, policySource: String) -> JSON {
         guard case .object(var members) = json(decision) else { return json(decision) }
         members["policy"] = .string(policySource)
         members["trace"] = .array(decision.commands.map { item in

@@ -1,0 +1,65 @@
+import AirlockCore
+
+/// What `airlock check` and `airlock explain` are asked: the command and the context it would
+/// run in. Built by the fast front door and by the full command line alike.
+public struct CheckRequest: Sendable, Hashable {
+    public enum Format: String, Sendable, Hashable, CaseIterable { case text, json }
+
+    public var policy: String?
+    public var agent: String?
+    public var cwd: String?
+    public var environmentOverrides: [String]
+    public var cleanEnvironment: Bool
+    public var format: Format
+    public var words: [String]
+
+    public init(policy: String? = nil, agent: String? = nil, cwd: String? = nil, environmentOverrides: [String] = [], cleanEnvironment: Bool = false, format: Format = .text, words: [String]) {
+        self.policy = policy
+        self.agent = agent
+        self.cwd = cwd
+        self.environmentOverrides = environmentOverrides
+        self.cleanEnvironment = cleanEnvironment
+        self.format = format
+        self.words = words
+    }
+
+    /// One word is a shell command line; several are the argv of one command.
+    public var action: Action {
+        words.count == 1 ? .shell(words[0]) : .exec(words)
+    }
+
+    /// The problem with the request, if any, in words for a usage error.
+    public var usageProblem: String? {
+        if words.isEmpty { return "give the command to decide on after '--', e.g. airlock check -- git push --force origin main" }
+        if let bad = environmentOverrides.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) { return "--env takes NAME=VALUE, got '\(bad)'" }
+        return nil
+    }
+
+    /// The context the command would run in: this process's environment unless `--clean-env`,
+    /// plus `--env` overrides. Nil when the working directory cannot be known.
+    public func context(processEnvironment: [String: String]) -> Context? {
+        var environment = cleanEnvironment ? [:] : processEnvironment
+        for entry in environmentOverrides {
+            guard let eq = entry.firstIndex(of: "=") else { continue }
+            environment[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
+        }
+        guard let current = cwd ?? ProcessFacts.currentDirectory() else { return nil }
+        let home = ProcessFacts.homeDirectory(environment: processEnvironment)
+        let base = current.hasPrefix("/") ? current : (ProcessFacts.currentDirectory() ?? "/") + "/" + current
+        return Context(
+            agent: agent ?? processEnvironment["AIRLOCK_AGENT"],
+            user: processEnvironment["USER"] ?? ProcessFacts.userName(),
+            workingDirectory: base,
+            homeDirectory: home,
+            airlockHome: AirlockHome.path(environment: processEnvironment, home: home),
+            environment: environment)
+    }
+}
+
+/// Where Airlock keeps its policy, state and keys: `$AIRLOCK_HOME`, default `~/.airlock`.
+public enum AirlockHome {
+    public static func path(environment: [String: String], home: String) -> String {
+        if let value = environment["AIRLOCK_HOME"], value.hasPrefix("/") { return value }
+        return home + "/.airlock"
+    }
+}

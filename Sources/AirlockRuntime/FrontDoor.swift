@@ -1,0 +1,115 @@
+import AirlockCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `airlock` executable's entry: it answers `check` and `explain` itself when it can (the
+/// built-in policy, or a compiled policy in the cache) and hands everything else — other verbs,
+/// help, usage errors, a policy file not yet compiled — to `airlock-cli` with the same
+/// arguments. It links no Foundation and no YAML parser: an agent hook starts it for every
+/// command, so its start-up time is part of the product.
+public enum FrontDoor {
+    public static func main() -> Never {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let request = parse(arguments), let code = decide(request, verb: arguments[0]) {
+            exit(code)
+        }
+        delegate(arguments)
+    }
+
+    /// A well-formed `check`/`explain` request, or nil for anything the full CLI should handle.
+    public static func parse(_ arguments: [String]) -> CheckRequest? {
+        guard let verb = arguments.first, verb == "check" || verb == "explain" else { return nil }
+        var request = CheckRequest(words: [])
+        var index = 1
+        func value(_ option: String) -> String? {
+            let argument = arguments[index]
+            if argument.hasPrefix(option + "=") { return String(argument.dropFirst(option.count + 1)) }
+            guard argument == option, index + 1 < arguments.count else { return nil }
+            index += 1
+            return arguments[index]
+        }
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" {
+                request.words = Array(arguments[(index + 1)...])
+                return request.usageProblem == nil ? request : nil
+            }
+            if argument == "--clean-env" {
+                request.cleanEnvironment = true
+            } else if argument.hasPrefix("--policy") {
+                guard let v = value("--policy") else { return nil }
+                request.policy = v
+            } else if argument.hasPrefix("--agent") {
+                guard let v = value("--agent") else { return nil }
+                request.agent = v
+            } else if argument.hasPrefix("--cwd") {
+                guard let v = value("--cwd") else { return nil }
+                request.cwd = v
+            } else if argument.hasPrefix("--env") {
+                guard let v = value("--env") else { return nil }
+                request.environmentOverrides.append(v)
+            } else if argument.hasPrefix("--format") {
+                guard let v = value("--format"), let format = CheckRequest.Format(rawValue: v) else { return nil }
+                request.format = format
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Decides and prints, returning the exit code; nil when the policy is not available
+    /// without parsing YAML (the full CLI then takes over).
+    static func decide(_ request: CheckRequest, verb: String) -> Int32? {
+        let processEnvironment = ProcessFacts.environment()
+        guard let context = request.context(processEnvironment: processEnvironment) else { return nil }
+        let files = LocalFiles()
+        let sources = PolicySources.find(explicit: request.policy, processEnvironment: processEnvironment, context: context, files: files)
+        guard sources.unreadable.isEmpty else { return nil }
+        let policy: Policy
+        let policySource: String
+        if sources.files.isEmpty {
+            policy = DefaultPolicy.policy
+            policySource = "built-in"
+        } else {
+            guard let cached = PolicyCache.load(airlockHome: context.airlockHome, key: sources.cacheKey, files: files) else { return nil }
+            policy = cached
+            policySource = sources.files.map(\.path).joined(separator: " + ")
+        }
+        let explain = verb == "explain"
+        let decision = Checker(policy: policy, files: files).check(request.action, context: context, explain: explain).decision
+        DecisionOutput.print(decision, request: request, explain: explain, policySource: policySource)
+        return AirlockExit.code(for: decision.verdict)
+    }
+
+    /// Runs `airlock-cli`, installed beside this executable, with the same arguments.
+    static func delegate(_ arguments: [String]) -> Never {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let own = length > 0 ? String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+        let directory = own.contains("/") ? String(own[..<(own.lastIndex(of: "/") ?? own.endIndex)]) : "."
+        let full = directory + "/airlock-cli"
+        let argv = ["airlock"] + arguments
+        var cArguments = argv.map { strdup($0) }
+        cArguments.append(nil)
+        execv(full, cArguments)
+        Console.err("airlock: cannot run \(full): \(String(cString: strerror(errno))); reinstall Airlock (make install) so airlock-cli sits beside airlock")
+        exit(AirlockExit.internalError)
+    }
+}
+
+/// Prints a decision the way `check` and `explain` do, in text or JSON.
+public enum DecisionOutput {
+    public static func print(_ decision: Decision, request: CheckRequest, explain: Bool, policySource: String) {
+        switch (explain, request.format) {
+        case (false, .json): Console.out(DecisionReport.json(decision).text)
+        case (false, .text):
+            let hint = "airlock explain -- " + request.words.map(ShellQuoting.quoteIfNeeded).joined(separator: " ")
+            Console.out(DecisionReport.text(decision, explainHint: hint.count > 200 ? "airlock explain with the same arguments" : hint))
+        case (true, .json): Console.out(DecisionReport.explanationJSON(decision, policySource: policySource).text)
+        case (true, .text): Console.out(DecisionReport.explanation(decision, policySource: policySource))
+        }
+    }
+}

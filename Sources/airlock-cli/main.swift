@@ -1,0 +1,3 @@
+import AirlockCLI
+
+AirlockCommand.main()
