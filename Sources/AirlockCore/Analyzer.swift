@@ -107,19 +107,19 @@ final class AnalysisSession {
             // Each element of a multi-command pipeline runs in a subshell: `cd` and `export`
             // inside it do not reach the rest of the line.
             if pipeline.commands.count == 1 {
-                stdin = walk(command, stdin: .inherited, frame: &frame)
+                _ = walk(command, stdin: .inherited, frame: &frame, needsOutput: false)
             } else {
                 var scoped = frame
-                stdin = walk(command, stdin: index == 0 ? .inherited : stdin, frame: &scoped)
+                stdin = walk(command, stdin: index == 0 ? .inherited : stdin, frame: &scoped, needsOutput: index < pipeline.commands.count - 1)
             }
         }
     }
 
     /// Walks one command and returns what it writes to standard output, for the next stage.
-    private func walk(_ command: Command, stdin: Stdin, frame: inout Frame) -> Stdin {
+    private func walk(_ command: Command, stdin: Stdin, frame: inout Frame, needsOutput: Bool) -> Stdin {
         switch command {
         case .simple(let simple):
-            return walk(simple, stdin: stdin, frame: &frame)
+            return walk(simple, stdin: stdin, frame: &frame, needsOutput: needsOutput)
         case .subshell(let script, let redirections):
             var inner = frame
             let (_, paths) = redirect(redirections, frame: frame)
@@ -143,7 +143,7 @@ final class AnalysisSession {
         }
     }
 
-    private func walk(_ simple: SimpleCommand, stdin pipedStdin: Stdin, frame: inout Frame) -> Stdin {
+    private func walk(_ simple: SimpleCommand, stdin pipedStdin: Stdin, frame: inout Frame, needsOutput: Bool) -> Stdin {
         // Substitutions run before the command: analyse them first, in order.
         for assignment in simple.assignments {
             if let value = assignment.value { walkSubstitutions(in: value, frame: frame) }
@@ -179,7 +179,7 @@ final class AnalysisSession {
         let args = simple.words.map { expand($0, frame: frame) }
         trackBuiltins(args, frame: &frame)
         run(args, assignments: assignments, stdin: stdin, redirects: paths, frame: frame)
-        return output(of: args, stdin: stdin, frame: frame)
+        return needsOutput ? output(of: args, stdin: stdin, frame: frame) : .inherited
     }
 
     /// Shell builtins that change the state later commands run in.

@@ -54,18 +54,32 @@ public struct Decision: Sendable, Hashable {
     public var reason: String { rule.reason }
 }
 
+/// A rule prepared for evaluation: its path patterns compiled, shared by reference.
+final class CompiledRule: Sendable {
+    let rule: Rule
+    let decision: Verdict
+    let paths: CompiledRulePaths
+
+    init(_ rule: Rule) {
+        self.rule = rule
+        self.decision = rule.decision
+        self.paths = CompiledRulePaths(rule)
+    }
+}
+
 /// Evaluates a policy over analysed commands. Total and deterministic: no I/O, no clock.
 /// Build one per policy and reuse it: environment patterns are compiled in `init`.
 public struct Evaluator: Sendable {
     public let policy: Policy
     let resolver: EnvironmentResolver
-    /// Each rule's path patterns, compiled once (indexed like `policy.rules`).
-    let paths: [CompiledRulePaths]
+    /// The rules with their compiled path patterns, boxed so walking them per command costs a
+    /// reference count, not a copy of every field.
+    let rules: [CompiledRule]
 
     public init(policy: Policy) {
         self.policy = policy
         self.resolver = EnvironmentResolver(environments: policy.environments)
-        self.paths = policy.rules.map(CompiledRulePaths.init)
+        self.rules = policy.rules.map(CompiledRule.init)
     }
 
     /// Decides on an analysis. Analysis problems deny on their own: a line we cannot parse is
@@ -152,22 +166,19 @@ public struct Evaluator: Sendable {
 
     private func decide(_ command: AnalyzedCommand, in environment: String, context: Context, tracing: Bool) -> CommandDecision {
         var trace: [RuleTrace] = []
-        var winner: Int? = nil
-        let rules = policy.rules
-        for index in rules.indices {
+        var winner: CompiledRule? = nil
+        for compiled in rules {
             // A rule that cannot change the outcome need not be checked unless explaining.
-            if !tracing, let current = winner, rules[index].decision <= rules[current].decision { continue }
-            let rule = rules[index]
-            let mismatch = ConditionMatcher.firstMismatch(of: rule, command: command, environment: environment, context: context, paths: paths[index])
+            if !tracing, let current = winner, compiled.decision <= current.decision { continue }
+            let mismatch = ConditionMatcher.firstMismatch(of: compiled.rule, command: command, environment: environment, context: context, paths: compiled.paths)
             if tracing {
-                let detail = mismatch.map { ConditionMatcher.describe($0, rule: rule, command: command, environment: environment, context: context) } ?? "matched"
-                trace.append(RuleTrace(ruleID: rule.id, decision: rule.decision, environment: environment, matched: mismatch == nil, detail: detail))
+                let detail = mismatch.map { ConditionMatcher.describe($0, rule: compiled.rule, command: command, environment: environment, context: context) } ?? "matched"
+                trace.append(RuleTrace(ruleID: compiled.rule.id, decision: compiled.decision, environment: environment, matched: mismatch == nil, detail: detail))
             }
-            if mismatch == nil, winner.map({ rule.decision > rules[$0].decision }) ?? true {
-                winner = index
+            if mismatch == nil, winner.map({ compiled.decision > $0.decision }) ?? true {
+                winner = compiled
             }
         }
-        let rule = winner.map { rules[$0] }
-        return CommandDecision(command: command, verdict: rule?.decision ?? policy.defaultDecision, rule: rule, trace: trace)
+        return CommandDecision(command: command, verdict: winner?.decision ?? policy.defaultDecision, rule: winner?.rule, trace: trace)
     }
 }
