@@ -1,29 +1,62 @@
 #!/usr/bin/env bash
 # Prints Airlock's benchmark figures as Markdown: in-process decisions on the labelled corpus,
-# and whole-process `airlock check` against /bin/true measured in the same run.
+# whole-process `airlock check` against /bin/true measured in the same run, and instruction
+# counts (deterministic, unlike time on a shared machine) when valgrind is installed.
 set -euo pipefail
 bin=${1:?usage: bench.sh BIN-DIR}
 cd "$(dirname "$0")/.."
 corpus=Tests/AirlockCoreTests/Corpus/commands.tsv
-home=$(mktemp -d); trap 'rm -rf "$home" "$json"' EXIT
-json=$(mktemp)
+scratch=$(mktemp -d); json=$(mktemp)
+trap 'rm -rf "$scratch" "$json"' EXIT
 
 echo "## In process ($(date -u +%Y-%m-%d), $(nproc) cores, built with -c release --static-swift-stdlib)"
 echo
 echo '```'
-echo "\$ $bin/airlock-bench $corpus 20"
+echo "\$ airlock-bench $corpus 20"
 "$bin/airlock-bench" "$corpus" 20
 echo '```'
+
+if command -v valgrind >/dev/null 2>&1; then
+  echo
+  echo "## Instructions per decision (valgrind --tool=callgrind, 20,000 decisions each, built-in policy)"
+  echo
+  echo '```'
+  for line in "ls -la" "git push --force origin main" "psql -h prod-db.internal -U admin -c 'DROP TABLE executives;'"; do
+    out=$(mktemp)
+    valgrind --tool=callgrind --callgrind-out-file="$out" "$bin/airlock-bench" --profile "$line" >/dev/null 2>&1
+    total=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
+    rm -f "$out"
+    printf '%8d instructions  %s\n' "$((total / 20000))" "$line"
+  done
+  echo '```'
+fi
+
 echo
 echo "## Whole process: airlock check vs /bin/true (hyperfine, 300 runs each, same run)"
 echo
-check=(env -i HOME="$home" AIRLOCK_HOME="$home/.airlock" "$bin/airlock" check --clean-env --cwd /tmp -- 'git push --force origin main')
-hyperfine -N -i --warmup 30 --runs 300 --export-json "$json" '/bin/true' "${check[*]}" >/dev/null 2>&1
-true_ms=$(jq '.results[0].median * 1000' "$json")
-check_ms=$(jq '.results[1].median * 1000' "$json")
-check_p95=$(jq '[.results[1].times[]] | sort | .[(length * 95 / 100 | floor)] * 1000' "$json")
+# Built-in policy; and a user policy (airlock init) served from the compiled cache, the
+# usual case on a configured machine. The first check after init compiles it.
+builtin_home="$scratch/builtin"; user_home="$scratch/user"
+mkdir -p "$builtin_home" "$user_home"
+HOME="$user_home" AIRLOCK_HOME="$user_home/.airlock" "$bin/airlock" init >/dev/null
+HOME="$user_home" AIRLOCK_HOME="$user_home/.airlock" "$bin/airlock" check --cwd /tmp -- ls >/dev/null || true
+builtin_check="env -i HOME=$builtin_home AIRLOCK_HOME=$builtin_home/.airlock $bin/airlock check --clean-env --cwd /tmp -- 'git push --force origin main'"
+user_check="env -i HOME=$user_home AIRLOCK_HOME=$user_home/.airlock $bin/airlock check --clean-env --cwd /tmp -- 'git push --force origin main'"
+yaml_check="env -i HOME=$user_home AIRLOCK_HOME=$user_home/.airlock $bin/airlock-cli check --clean-env --cwd /tmp -- 'git push --force origin main'"
+hyperfine -N -i --warmup 30 --runs 300 --export-json "$json" '/bin/true' "$builtin_check" "$user_check" "$yaml_check" >/dev/null 2>&1
+median() { jq ".results[$1].median * 1000" "$json"; }
+p95() { jq "[.results[$1].times[]] | sort | .[(length * 95 / 100 | floor)] * 1000" "$json"; }
+true_ms=$(median 0)
 echo '```'
-echo "\$ hyperfine -N -i --warmup 30 --runs 300 '/bin/true' '${check[*]}'"
-printf '/bin/true median: %.2f ms\n' "$true_ms"
-printf 'airlock check median: %.2f ms (p95 %.2f ms), %.1fx /bin/true, %.2f ms above it\n' "$check_ms" "$check_p95" "$(jq -n "$check_ms / $true_ms")" "$(jq -n "$check_ms - $true_ms")"
+echo "\$ hyperfine -N -i --warmup 30 --runs 300 '/bin/true' '<each command below>'"
+printf '/bin/true                                     median %.2f ms\n' "$true_ms"
+for i in 1 2 3; do
+  case $i in
+    1) label="airlock check, built-in policy             ";;
+    2) label="airlock check, user policy (compiled cache)";;
+    3) label="airlock-cli check, user policy (YAML parse)";;
+  esac
+  m=$(median $i); p=$(p95 $i)
+  printf '%s   median %.2f ms, p95 %.2f ms, %.1fx /bin/true\n' "$label" "$m" "$p" "$(jq -n "$m / $true_ms")"
+done
 echo '```'

@@ -1,3 +1,5 @@
+import AirlockCore
+
 /// A small JSON value and writer with sorted keys, so machine output is deterministic and the
 /// hook path does not load Foundation's encoders.
 public indirect enum JSON: Sendable, Hashable {
@@ -16,7 +18,7 @@ public indirect enum JSON: Sendable, Hashable {
 
     func write(into out: inout String) {
         switch self {
-        case .string(let value): JSON.escape(value, into: &out)
+        case .string(let value): JSONText.escape(value, into: &out)
         case .int(let value): out += String(value)
         case .bool(let value): out += value ? "true" : "false"
         case .null: out += "null"
@@ -31,30 +33,12 @@ public indirect enum JSON: Sendable, Hashable {
             out += "{"
             for (index, key) in members.keys.sorted().enumerated() {
                 if index > 0 { out += "," }
-                JSON.escape(key, into: &out)
+                JSONText.escape(key, into: &out)
                 out += ":"
                 members[key]?.write(into: &out)
             }
             out += "}"
         }
-    }
-
-    static func escape(_ value: String, into out: inout String) {
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }
 

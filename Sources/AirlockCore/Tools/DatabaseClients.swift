@@ -112,6 +112,22 @@ enum DatabaseClients {
         emitSQL(texts, invocation: invocation, targets: targets, paths: paths, session: session, metaCommands: true)
     }
 
+    /// The statements given on the command line or, failing those, on standard input. With
+    /// neither, the command is an interactive session (reported, and nil returned); unknown
+    /// input is opaque (reported, nil).
+    static func statements(_ given: [String], invocation: Invocation, targets: [Target], session: AnalysisSession, interactive description: String) -> [String]? {
+        if !given.isEmpty { return given }
+        if case .inherited = invocation.stdin {
+            Tools.emit(invocation.command(.write, description, targets: targets, interactive: true), invocation, session: session)
+            return nil
+        }
+        guard let text = stdinText(invocation, session: session) else {
+            opaqueInput(invocation, targets: targets, session: session)
+            return nil
+        }
+        return [text]
+    }
+
     /// Text on standard input, when known.
     static func stdinText(_ invocation: Invocation, session: AnalysisSession) -> String? {
         switch invocation.stdin {
@@ -218,15 +234,7 @@ enum DatabaseClients {
     static let mysql: Tools.Handler = { invocation, session in
         let scan = OptionScan(mysqlArgs(invocation.args), valued: mysqlValued)
         let targets = mysqlTargets(scan, invocation: invocation, session: session)
-        var texts = scan.values("-e", "--execute")
-        if texts.isEmpty {
-            if case .inherited = invocation.stdin {
-                Tools.emit(invocation.command(.write, "an interactive database session: its statements are not known in advance", targets: targets, interactive: true), invocation, session: session)
-                return
-            }
-            guard let text = stdinText(invocation, session: session) else { return opaqueInput(invocation, targets: targets, session: session) }
-            texts.append(text)
-        }
+        guard let texts = statements(scan.values("-e", "--execute"), invocation: invocation, targets: targets, session: session, interactive: "an interactive database session: its statements are not known in advance") else { return }
         emitSQL(texts, invocation: invocation, targets: targets, paths: [], session: session, metaCommands: false)
     }
 
@@ -286,15 +294,7 @@ enum DatabaseClients {
     static let clickhouse: Tools.Handler = { invocation, session in
         let scan = OptionScan(invocation.args, valued: ["-h", "--host", "--port", "-u", "--user", "--password", "-d", "--database", "-q", "--query", "--config-file", "-C"])
         let targets = [ServiceTarget.forHost(scan.value("-h", "--host") ?? invocation.lookup("CLICKHOUSE_HOST", session: session)?.value ?? "", source: "clickhouse-client --host")]
-        var texts = scan.values("-q", "--query")
-        if texts.isEmpty {
-            if case .inherited = invocation.stdin {
-                Tools.emit(invocation.command(.write, "an interactive database session", targets: targets, interactive: true), invocation, session: session)
-                return
-            }
-            guard let text = stdinText(invocation, session: session) else { return opaqueInput(invocation, targets: targets, session: session) }
-            texts.append(text)
-        }
+        guard let texts = statements(scan.values("-q", "--query"), invocation: invocation, targets: targets, session: session, interactive: "an interactive database session") else { return }
         emitSQL(texts, invocation: invocation, targets: targets, paths: [], session: session, metaCommands: false)
     }
 
@@ -309,15 +309,7 @@ enum DatabaseClients {
         else if let host = scan.value("--host") { targets = [ServiceTarget.forHost(host.split(separator: ":").first.map(String.init) ?? host, source: "cockroach --host")] }
         else if let (url, source) = invocation.lookup("COCKROACH_URL", session: session), let parsed = connectionTargets(url, source: source) { targets = parsed }
         else { targets = [ServiceTarget.forHost("", source: "no host given")] }
-        var texts = scan.values("-e", "--execute")
-        if texts.isEmpty {
-            if case .inherited = invocation.stdin {
-                Tools.emit(invocation.command(.write, "an interactive database session", targets: targets, interactive: true), invocation, session: session)
-                return
-            }
-            guard let text = stdinText(invocation, session: session) else { return opaqueInput(invocation, targets: targets, session: session) }
-            texts.append(text)
-        }
+        guard let texts = statements(scan.values("-e", "--execute"), invocation: invocation, targets: targets, session: session, interactive: "an interactive database session") else { return }
         emitSQL(texts, invocation: invocation, targets: targets, paths: [], session: session, metaCommands: false)
     }
 
