@@ -24,7 +24,7 @@ if command -v valgrind >/dev/null 2>&1; then
   for line in "ls -la" "git push --force origin main" "psql -h prod-db.internal -U admin -c 'DROP TABLE executives;'"; do
     out=$(mktemp)
     valgrind --tool=callgrind --callgrind-out-file="$out" "$bin/airlock-bench" --profile "$line" >/dev/null 2>&1
-    total=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
+    total=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done { gsub(",", "", $1); print $1; done = 1 }')
     rm -f "$out"
     printf '%8d instructions  %s\n' "$((total / 20000))" "$line"
   done
