@@ -15,37 +15,39 @@ public struct EnvironmentResolver: Sendable {
         self.compiled = environments.map(CompiledEnvironment.init)
     }
 
-    /// The environment for one target and why.
-    public func resolve(_ target: Target) -> (name: String, reason: String) {
+    /// The environment for one target and, when `explained`, why (the words cost more than
+    /// the lookup, so checks skip them).
+    public func resolve(_ target: Target, explained: Bool = true) -> (name: String, reason: String) {
         let value = target.value.lowercased()
         let words = Self.labelWords(value)
         for environment in compiled {
             if target.kind == .socket {
-                if environment.localSockets { return (environment.name, "\(target) is a local socket or file") }
+                if environment.localSockets { return (environment.name, explained ? "\(target) is a local socket or file" : "") }
                 continue
             }
             if let pattern = environment.patterns[target.kind]?.first(where: { $0.matches(value) }) {
-                return (environment.name, "\(target) matches \(target.kind.rawValue) pattern '\(pattern.text)'")
+                return (environment.name, explained ? "\(target) matches \(target.kind.rawValue) pattern '\(pattern.text)'" : "")
             }
-            if let label = environment.labels.first(where: { label in words.contains { $0.elementsEqual(label) } }) {
-                return (environment.name, "\(target) has the label '\(label)'")
+            if let label = environment.labels.first(where: { label in words.contains { $0 == label } }) {
+                return (environment.name, explained ? "\(target) has the label '\(label)'" : "")
             }
         }
-        return (Self.unknown, "\(target) matches no environment")
+        return (Self.unknown, explained ? "\(target) matches no environment" : "")
     }
 
     /// Fills `environment` on a command: the command is judged in every environment its
     /// targets map to; these are returned so the evaluator can take the strictest.
-    public func environments(for command: AnalyzedCommand) -> [(name: String, reason: String)] {
-        if command.targets.isEmpty { return [(Self.local, "no remote target: acts on this machine")] }
-        var seen: Set<String> = []
-        var result: [(String, String)] = []
+    public func environments(for command: AnalyzedCommand, explained: Bool = true) -> [(name: String, reason: String)] {
+        if command.targets.isEmpty { return Self.localOnly }
+        var result: [(name: String, reason: String)] = []
         for target in command.targets {
-            let resolved = resolve(target)
-            if seen.insert(resolved.name).inserted { result.append(resolved) }
+            let resolved = resolve(target, explained: explained)
+            if !result.contains(where: { $0.name == resolved.name }) { result.append(resolved) }
         }
         return result
     }
+
+    private static let localOnly = [(name: local, reason: "no remote target: acts on this machine")]
 
     /// A target's value split into lower-case labels on `.`, `-`, `_`, `/`, `:` and `@`.
     static func labelWords(_ value: String) -> [Substring] {

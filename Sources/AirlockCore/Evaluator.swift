@@ -146,7 +146,7 @@ public struct Evaluator: Sendable {
     /// Decides on one command: judged in each environment its targets map to, strictest wins.
     public func decide(_ command: AnalyzedCommand, context: Context, tracing: Bool = true) -> CommandDecision {
         var best: CommandDecision? = nil
-        for (environment, reason) in resolver.environments(for: command) {
+        for (environment, reason) in resolver.environments(for: command, explained: tracing) {
             var judged = command
             judged.environment = environment
             judged.environmentReason = reason

@@ -102,30 +102,38 @@ struct OptionScan: Sendable {
     var doubleDashIndex: Int?
 
     /// - Parameters:
-    ///   - valued: options that take a value (`-h`, `--host`). An array, not a set: call sites
-    ///     pass literals, and hashing a set's members on every call costs more than a short
-    ///     linear scan.
+    ///   - valued: options that take a value (`-h`, `--host`): an array literal at call sites
+    ///     (hashing a set's members on every call costs more than a short scan), or a set
+    ///     built once for the long lists of subcommand tools.
     ///   - stopAtFirstOperand: POSIX style (`sudo`, `ssh`): options end at the first operand.
-    init(_ args: [Arg], valued: [String], stopAtFirstOperand: Bool = false) {
+    init<Names: Collection<String>>(_ args: [Arg], valued: Names, stopAtFirstOperand: Bool = false) {
+        // Works on UTF-8 bytes: option syntax is ASCII, and Character-level string operations
+        // (grapheme counting and searching) cost more than the rest of the scan.
+        let dash = UInt8(ascii: "-")
+        let equals = UInt8(ascii: "=")
         var i = 0
         var onlyOperands = false
         while i < args.count {
             let arg = args[i]
             let text = arg.text
-            if onlyOperands || !arg.known || !text.hasPrefix("-") || text == "-" {
+            let bytes = text.utf8
+            let count = bytes.count
+            if onlyOperands || !arg.known || count < 2 || bytes.first != dash {
                 operands.append((i, arg))
                 if stopAtFirstOperand { onlyOperands = true }
                 i += 1
                 continue
             }
-            if text == "--" {
+            let second = bytes[bytes.index(after: bytes.startIndex)]
+            if second == dash && count == 2 {
                 doubleDashIndex = i + 1
                 onlyOperands = true
                 i += 1
                 continue
             }
-            if text.hasPrefix("--") {
-                if let eq = text.firstIndex(of: "=") {
+            let eq = bytes.firstIndex(of: equals)
+            if second == dash {
+                if let eq {
                     options.append(Option(name: String(text[..<eq]), value: String(text[text.index(after: eq)...])))
                 } else if valued.contains(text) {
                     options.append(Option(name: text, value: i + 1 < args.count ? args[i + 1].text : nil))
@@ -137,10 +145,13 @@ struct OptionScan: Sendable {
                 continue
             }
             // Single-dash: a valued long-ish option (`-chdir=x`, `-var-file`) or a cluster.
-            if let eq = text.firstIndex(of: "="), valued.contains(String(text[..<eq])) || text.count > 3 {
-                options.append(Option(name: String(text[..<eq]), value: String(text[text.index(after: eq)...])))
-                i += 1
-                continue
+            if let eq {
+                let name = String(text[..<eq])
+                if valued.contains(name) || count > 3 {
+                    options.append(Option(name: name, value: String(text[text.index(after: eq)...])))
+                    i += 1
+                    continue
+                }
             }
             if valued.contains(text) {
                 options.append(Option(name: text, value: i + 1 < args.count ? args[i + 1].text : nil))
@@ -149,16 +160,15 @@ struct OptionScan: Sendable {
             }
             // Single-dash long options (`-destroy`, `-auto-approve`) are recorded whole as
             // well as letter by letter, so either reading can be matched.
-            if text.count > 2 { options.append(Option(name: text, value: nil)) }
-            let letters = Array(text.dropFirst())
+            if count > 2 { options.append(Option(name: text, value: nil)) }
             var consumedNext = false
-            var j = 0
-            while j < letters.count {
-                let flag = "-" + String(letters[j])
+            var position = text.index(after: text.startIndex)
+            while position < text.endIndex {
+                let next = text.index(after: position)
+                let flag = "-" + text[position..<next]
                 if valued.contains(flag) {
-                    let rest = String(letters[(j + 1)...])
-                    if !rest.isEmpty {
-                        options.append(Option(name: flag, value: rest))
+                    if next < text.endIndex {
+                        options.append(Option(name: flag, value: String(text[next...])))
                     } else {
                         options.append(Option(name: flag, value: i + 1 < args.count ? args[i + 1].text : nil))
                         consumedNext = true
@@ -166,7 +176,7 @@ struct OptionScan: Sendable {
                     break
                 }
                 options.append(Option(name: flag, value: nil))
-                j += 1
+                position = next
             }
             i += consumedNext ? 2 : 1
         }

@@ -4,35 +4,71 @@ enum SubcommandTools {
     static let handlers: [String: Tools.Handler] = {
         var table: [String: Tools.Handler] = [:]
         for spec in ToolCatalog.specs {
+            let prepared = PreparedSpec(spec)
             for name in spec.names where table[name] == nil {
-                table[name] = { invocation, session in classify(invocation, spec: spec, session: session) }
+                table[name] = { invocation, session in classify(invocation, prepared: prepared, session: session) }
             }
         }
         return table
     }()
 
-    static func classify(_ invocation: Invocation, spec: ToolSpec, session: AnalysisSession) {
+    /// A spec with its option names hashed and its rules indexed by their first word, built
+    /// once: the catalogue's longest specs have over a hundred rules.
+    final class PreparedSpec: Sendable {
+        let spec: ToolSpec
+        let valued: Set<String>
+        private let rulesByFirstWord: [String: [Int]]
+        private let rulesWithWildcardFirst: [Int]
+
+        init(_ spec: ToolSpec) {
+            self.spec = spec
+            valued = Set(spec.valued)
+            var byFirst: [String: [Int]] = [:]
+            var wildcard: [Int] = []
+            for (index, rule) in spec.rules.enumerated() {
+                if let first = rule.pattern.first, Glob.isLiteral(first) {
+                    byFirst[first, default: []].append(index)
+                } else {
+                    wildcard.append(index)
+                }
+            }
+            rulesByFirstWord = byFirst
+            rulesWithWildcardFirst = wildcard
+        }
+
+        /// Indices of the rules that can match operations starting with `first`, in order.
+        func candidates(first: String?) -> [Int] {
+            let literal = first.flatMap { rulesByFirstWord[$0] } ?? []
+            if rulesWithWildcardFirst.isEmpty { return literal }
+            if literal.isEmpty { return rulesWithWildcardFirst }
+            return (literal + rulesWithWildcardFirst).sorted()
+        }
+    }
+
+    static func classify(_ invocation: Invocation, prepared: PreparedSpec, session: AnalysisSession) {
+        let spec = prepared.spec
         var args = invocation.args
         if let inner = spec.innerCommand {
-            let scan = OptionScan(args, valued: spec.valued)
+            let scan = OptionScan(args, valued: prepared.valued)
             if scan.operands.first?.arg.text == inner.verb {
                 // Only the tool's own options (before the wrapped command) locate the target.
                 let start = innerStart(args, scan: scan, inner: inner)
-                let own = OptionScan(Array(args[..<(start ?? args.count)]), valued: spec.valued)
+                let own = OptionScan(Array(args[..<(start ?? args.count)]), valued: prepared.valued)
                 let targets = resolveTargets(spec.targets, scan: own, invocation: invocation, session: session)
                 runInner(invocation, start: start, inner: inner, targets: targets, session: session)
                 return
             }
         }
         if let dash = args.firstIndex(where: { $0.text == "--" }) { args = Array(args[..<dash]) }
-        let scan = OptionScan(args, valued: spec.valued)
+        let scan = OptionScan(args, valued: prepared.valued)
         let operands = Array(scan.operandTexts.prefix(spec.operandWords))
         let targets = resolveTargets(spec.targets, scan: scan, invocation: invocation, session: session)
 
         var effect = spec.fallback
         var reason = "\(invocation.name) \(operands.first ?? "") is not a known read, so it counts as a write"
         var matchedWords = min(1, operands.count)
-        for rule in spec.rules where matches(rule, operands: operands, options: scan.options) {
+        for index in prepared.candidates(first: operands.first) where matches(spec.rules[index], operands: operands, options: scan.options) {
+            let rule = spec.rules[index]
             effect = rule.effect
             matchedWords = rule.pattern.count
             let operation = operands.prefix(rule.pattern.count).joined(separator: " ")
