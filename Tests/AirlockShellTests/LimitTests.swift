@@ -68,13 +68,11 @@ struct LimitTests {
         ("mixed", String(repeating: "$( ( { if ${x:-\"$(<(", count: 2_000)),
     ]
 
-    @Test("10,000 levels of nesting fail with nestingTooDeep, quickly", arguments: 0..<tenThousand.count)
+    @Test("10,000 levels of nesting fail with nestingTooDeep", arguments: 0..<tenThousand.count)
     func tenThousandLevels(_ index: Int) {
         let (name, text) = Self.tenThousand[index]
-        var error: ParseError?
-        let elapsed = ContinuousClock().measure { error = parseError(text) }
+        let error = parseError(text)
         #expect(error?.kind == .nestingTooDeep, "\(name): \(String(describing: error))")
-        #expect(elapsed < .seconds(1), "\(name) took \(elapsed)")
     }
 
     @Test("an unclosed [[ is refused before its parentheses are walked")
@@ -85,10 +83,8 @@ struct LimitTests {
     @Test("10,000 balanced parentheses after (( are one arithmetic command: no recursion")
     func deepArithmeticParentheses() throws {
         let text = String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000)
-        var command: CompoundCommand?
-        let elapsed = try ContinuousClock().measure { command = try compoundCommand(text) }
-        #expect(command?.kind == .arithmetic)
-        #expect(elapsed < .seconds(1))
+        let command = try compoundCommand(text)
+        #expect(command.kind == .arithmetic)
     }
 
     @Test("backticks cannot nest 10,000 deep; 10,000 of them in a row are 5,000 empty substitutions")
