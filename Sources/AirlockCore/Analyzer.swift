@@ -256,6 +256,7 @@ final class AnalysisSession {
     }
 
     private func walkSubstitutions(in word: Word, frame: Frame) {
+        guard word.hasSubstitutions else { return }
         for script in word.substitutions {
             var inner = frame.entering("$(…)")
             walk(script, frame: &inner)

@@ -59,12 +59,34 @@ final class CompiledRule: Sendable {
     let rule: Rule
     let decision: Verdict
     let paths: CompiledRulePaths
+    /// The `when` conditions that can rule a command out without string work: effects as a bit
+    /// set, environments and glob-free binaries as sets. Checked before the full matcher.
+    private let effects: UInt8?
+    private let environments: Set<String>?
+    private let literalBinaries: Set<String>?
 
     init(_ rule: Rule) {
         self.rule = rule
         self.decision = rule.decision
         self.paths = CompiledRulePaths(rule)
+        effects = rule.when.effects.map { $0.reduce(0) { $0 | Self.bit($1) } }
+        environments = rule.when.environments.map(Set.init)
+        if let binaries = rule.when.binaries, binaries.allSatisfy(Glob.isLiteral) {
+            literalBinaries = Set(binaries)
+        } else {
+            literalBinaries = nil
+        }
     }
+
+    /// True when the rule certainly does not apply; false means "check it fully".
+    func quicklyExcludes(_ command: AnalyzedCommand, environment: String) -> Bool {
+        if let effects, effects & Self.bit(command.effect) == 0 { return true }
+        if let environments, !environments.contains(environment) { return true }
+        if let literalBinaries, !literalBinaries.contains(command.binary) { return true }
+        return false
+    }
+
+    private static func bit(_ effect: EffectClass) -> UInt8 { 1 << UInt8(effect.rank) }
 }
 
 /// Evaluates a policy over analysed commands. Total and deterministic: no I/O, no clock.
@@ -76,10 +98,14 @@ public struct Evaluator: Sendable {
     /// reference count, not a copy of every field.
     let rules: [CompiledRule]
 
+    /// What a decision reports when no rule matched.
+    let defaultRule: MatchedRule
+
     public init(policy: Policy) {
         self.policy = policy
         self.resolver = EnvironmentResolver(environments: policy.environments)
         self.rules = policy.rules.map(CompiledRule.init)
+        self.defaultRule = MatchedRule(id: "default", kind: .default, reason: "no rule matched; the policy's default is \(policy.defaultDecision.rawValue)")
     }
 
     /// Decides on an analysis. Analysis problems deny on their own: a line we cannot parse is
@@ -116,7 +142,7 @@ public struct Evaluator: Sendable {
         if let rule = deciding?.rule {
             matched = MatchedRule(id: rule.id, kind: .rule, reason: rule.reason, suggestion: rule.suggestion)
         } else {
-            matched = MatchedRule(id: "default", kind: .default, reason: "no rule matched; the policy's default is \(policy.defaultDecision.rawValue)")
+            matched = defaultRule
         }
         return Decision(
             verdict: mode == .monitor ? .allow : verdict, policyVerdict: verdict, mode: mode, rule: matched,
@@ -170,6 +196,7 @@ public struct Evaluator: Sendable {
         for compiled in rules {
             // A rule that cannot change the outcome need not be checked unless explaining.
             if !tracing, let current = winner, compiled.decision <= current.decision { continue }
+            if !tracing, compiled.quicklyExcludes(command, environment: environment) { continue }
             let mismatch = ConditionMatcher.firstMismatch(of: compiled.rule, command: command, environment: environment, context: context, paths: compiled.paths)
             if tracing {
                 let detail = mismatch.map { ConditionMatcher.describe($0, rule: compiled.rule, command: command, environment: environment, context: context) } ?? "matched"

@@ -69,8 +69,8 @@ public enum Paths {
 
     /// The last component of a path (`/usr/bin/git` → `git`).
     public static func basename(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return path }
-        let name = path[path.index(after: slash)...]
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        let name = path[path.utf8.index(after: slash)...]
         return name.isEmpty ? path : String(name)
     }
 }

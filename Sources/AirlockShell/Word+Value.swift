@@ -16,6 +16,12 @@ extension Word {
         parts.count == 1 && { if case .literal = parts[0] { true } else { false } }()
     }
 
+    /// Whether expanding the word runs any script; cheaper than `substitutions` when, as for
+    /// most words, the answer is no.
+    public var hasSubstitutions: Bool {
+        parts.contains(where: \.hasSubstitutions)
+    }
+
     /// Every script this word runs when expanded: command and process substitutions, and those
     /// nested inside double quotes, arithmetic or `${…}` parameter expansions, in source order.
     public var substitutions: [Script] {
@@ -42,6 +48,16 @@ extension WordPart {
             return text
         case .parameter, .commandSubstitution, .processSubstitution, .arithmetic, .glob, .brace:
             return nil
+        }
+    }
+
+    var hasSubstitutions: Bool {
+        switch self {
+        case .commandSubstitution, .processSubstitution: return true
+        case .arithmetic(_, let scripts): return !scripts.isEmpty
+        case .parameter(_, _, let scripts): return !scripts.isEmpty
+        case .doubleQuoted(let inner): return inner.contains(where: \.hasSubstitutions)
+        case .literal, .singleQuoted, .glob, .brace: return false
         }
     }
 

@@ -18,7 +18,7 @@ enum Tools {
             handler(invocation, session)
         } else if let handler = FileSystemTools.prefixHandler(for: invocation.name) ?? Interpreters.versionedHandler(for: invocation.name) {
             handler(invocation, session)
-        } else if invocation.path.contains("/"), Interpreters.runShellScript(invocation, session: session) {
+        } else if invocation.path.utf8.contains(UInt8(ascii: "/")), Interpreters.runShellScript(invocation, session: session) {
             return
         } else if namesOnly.contains(invocation.name) {
             emit(invocation.command(.read, "\(invocation.name) only looks at names and metadata"), invocation, session: session)
