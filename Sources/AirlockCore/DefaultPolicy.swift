@@ -47,7 +47,7 @@ public enum DefaultPolicy {
             Rule(
                 id: "airlock-self-protection", decision: .deny,
                 reason: "agents may not change Airlock's own controls (approvals, freezes, policy, keys) or write under its home",
-                when: Condition(binaries: ["airlock"], effects: [.destructive]),
+                when: Condition(binaries: ["airlock", "airlock-cli"], effects: [.destructive]),
                 suggestion: "ask a person to run this airlock command in their own terminal",
                 examples: RuleExamples(allow: ["airlock check -- ls", "airlock policy show"], deny: ["airlock approve K7QF-2M", "airlock policy edit"])),
             Rule(

@@ -131,7 +131,7 @@ rules:
     decision: deny
     reason: agents may not change Airlock's own controls (approvals, freezes, policy, keys) or write under its home
     when:
-      binary: airlock
+      binary: [airlock, airlock-cli]
       effect_class: destructive
     suggestion: ask a person to run this airlock command in their own terminal
     examples:

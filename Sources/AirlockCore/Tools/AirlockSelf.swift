@@ -2,7 +2,8 @@
 /// show|lint|test`, `pending`) are allowed; control verbs (approving, unfreezing, changing
 /// policy or keys) are destructive to the gate itself, and the default policy denies them.
 enum AirlockSelf {
-    static let handlers: [String: Tools.Handler] = ["airlock": airlock]
+    /// Both executables: an agent calling `airlock-cli` directly must meet the same rules.
+    static let handlers: [String: Tools.Handler] = ["airlock": airlock, "airlock-cli": airlock]
 
     static let readVerbs: Set<String> = ["check", "explain", "pending", "status", "version", "help", "doctor", "audit", "--help", "-h", "--version"]
     static let readPolicyVerbs: Set<String> = ["show", "lint", "test"]
