@@ -13,6 +13,7 @@ public enum DecisionReport {
         for arg in command.args {
             if skipNext { skipNext = false; continue }
             if !command.statements.isEmpty && payloadFlags.contains(arg) { skipNext = true; continue }
+            // A positional statement (`sqlite3 app.db "DROP TABLE t"`) is shown on its own line.
             if !command.statements.isEmpty && command.statements.contains(where: { arg.contains($0) && $0.count > 0 }) && arg.contains(" ") { continue }
             shown.append(ShellQuoting.quoteIfNeeded(arg))
         }
