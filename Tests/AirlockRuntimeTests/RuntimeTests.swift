@@ -1,4 +1,4 @@
-import AirlockCore
+@testable import AirlockCore
 import AirlockPolicyFile
 import AirlockRuntime
 import Testing
@@ -25,9 +25,9 @@ struct PolicyCodecTests {
         #expect(PolicyCodec.decode("") == nil)
         #expect(PolicyCodec.decode("{}") == nil)
         #expect(PolicyCodec.decode(String(text.dropLast())) == nil)
-        #expect(PolicyCodec.decode(text.replacingOccurrences("\"format\":1", "\"format\":2")) == nil)
-        #expect(PolicyCodec.decode(text.replacingOccurrences("\"decision\":\"deny\"", "\"decision\":\"maybe\"")) == nil)
-        #expect(PolicyCodec.decode(text.replacingOccurrences("\"effect_class\":", "\"efect_class\":")) == nil)
+        #expect(PolicyCodec.decode(text.replacingAll("\"format\":1", with: "\"format\":2")) == nil)
+        #expect(PolicyCodec.decode(text.replacingAll("\"decision\":\"deny\"", with: "\"decision\":\"maybe\"")) == nil)
+        #expect(PolicyCodec.decode(text.replacingAll("\"effect_class\":", with: "\"efect_class\":")) == nil)
         // Truncations at every length never crash.
         var state: UInt64 = 7
         for _ in 0..<300 {
@@ -85,18 +85,5 @@ struct FrontDoorTests {
                           ["check", "--env", "NOEQUALS", "--", "ls"], ["check", "--policy"], ["init"], ["policy", "lint"], [], ["check", "--bogus", "--", "ls"]] {
             #expect(FrontDoor.parse(delegated) == nil, "\(delegated)")
         }
-    }
-}
-
-extension String {
-    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
-        var result = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
     }
 }

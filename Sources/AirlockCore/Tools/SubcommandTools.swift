@@ -194,11 +194,7 @@ enum SubcommandTools {
             Tools.emit(invocation.command(.opaque, "\(label) opens an interactive shell", subcommand: inner.verb, targets: targets, interactive: true), invocation, session: session)
             return
         }
-        var frame = invocation.childFrame(label)
-        frame.inheritedTargets = targets
-        frame.remote = true
-        frame.cwd = nil
-        frame.environment = [:]
+        let frame = invocation.remoteFrame(label, targets: targets)
         session.run(Array(args[start...]), assignments: [:], stdin: invocation.stdin, redirects: invocation.redirectPaths, frame: frame)
     }
 }

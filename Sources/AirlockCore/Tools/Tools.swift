@@ -131,6 +131,17 @@ extension Invocation {
         return child
     }
 
+    /// The frame for commands this one runs on another machine (`ssh host CMD`, `kubectl exec`):
+    /// they act on `targets`, and this machine's directory and environment no longer apply.
+    func remoteFrame(_ wrapper: String, targets: [Target]) -> Frame {
+        var remote = frame.entering(wrapper)
+        remote.inheritedTargets = targets
+        remote.remote = true
+        remote.cwd = nil
+        remote.environment = [:]
+        return remote
+    }
+
     /// The value of an environment variable, also looking in a `.env` file in the working
     /// directory (which tools like Prisma, Rails and Django load), and where it came from.
     func lookup(_ name: String, session: AnalysisSession) -> (value: String, source: String)? {

@@ -313,12 +313,7 @@ enum Wrappers {
             if case .text(let text) = invocation.stdin { script = text }
             if case .file(let path) = invocation.stdin { script = session.readFile(path) }
             if let script {
-                var frame = invocation.childFrame("ssh \(host)")
-                frame.inheritedTargets = [target]
-                frame.remote = true
-                frame.cwd = nil
-                frame.environment = [:]
-                session.interpret(script, frame: frame, origin: "ssh \(host) script")
+                session.interpret(script, frame: invocation.remoteFrame("ssh \(host)", targets: [target]), origin: "ssh \(host) script")
                 return
             }
             let stdinUnknown: Bool = { if case .dynamic = invocation.stdin { return true }; if case .file = invocation.stdin { return true }; return false }()
@@ -331,11 +326,6 @@ enum Wrappers {
         }
         // The remote shell re-parses the joined words.
         let code = rest.map(\.text).joined(separator: " ")
-        var frame = invocation.childFrame("ssh \(host)")
-        frame.inheritedTargets = [target]
-        frame.remote = true
-        frame.cwd = nil
-        frame.environment = [:]
-        session.interpret(code, frame: frame, origin: "ssh \(host)")
+        session.interpret(code, frame: invocation.remoteFrame("ssh \(host)", targets: [target]), origin: "ssh \(host)")
     }
 }
