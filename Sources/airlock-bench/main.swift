@@ -42,6 +42,8 @@ guard arguments.count >= 2, let corpus = readText(arguments[1]) else {
     exit(64)
 }
 let rounds = arguments.count >= 3 ? Int(arguments[2]) ?? 20 : 20
+// `airlock-bench CORPUS --decide-only`: decide every corpus line once and nothing else.
+let decideOnly = arguments.count >= 3 && arguments[2] == "--decide-only"
 
 var commands: [String] = []
 for line in corpus.split(separator: "\n") where !line.hasPrefix("#") {
@@ -102,6 +104,13 @@ func report(_ label: String, _ samples: [UInt64]) -> UInt64 {
     let total = samples.reduce(0, +)
     print("\(label): median \(micros(median)) µs, p99 \(micros(p99)) µs, \(Int(Double(samples.count) / (Double(total) / 1e9))) per second")
     return median
+}
+
+if decideOnly {
+    var sink = 0
+    for command in commands { sink &+= checker.check(.shell(command), context: context, explain: false).decision.commands.count }
+    print("decided \(commands.count) lines (\(sink) commands)")
+    exit(0)
 }
 
 let analyzer = Analyzer(context: context, files: files)

@@ -100,3 +100,36 @@ struct CheckCommandTests {
         #expect(result.stdout.contains("--clean-env"))
     }
 }
+
+@Suite("The front door alone")
+struct FrontDoorAloneTests {
+    @Test("without airlock-cli beside it, work it cannot do itself is an internal error (70), not a decision")
+    func missingFullCLI() throws {
+        let cli = try CLIHarness()
+        let lonely = cli.home.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: lonely, withIntermediateDirectories: true)
+        let copy = lonely.appendingPathComponent("airlock")
+        try FileManager.default.copyItem(at: CLIHarness.binary, to: copy)
+        let process = Process()
+        process.executableURL = copy
+        process.arguments = ["policy", "lint"]
+        process.environment = ["HOME": cli.home.path, "AIRLOCK_HOME": cli.home.appendingPathComponent(".airlock").path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 70)
+        #expect(message.contains("airlock-cli"))
+        // What it can do alone (the built-in policy) it still does.
+        let check = Process()
+        check.executableURL = copy
+        check.arguments = ["check", "--", "rm -rf /"]
+        check.environment = ["HOME": cli.home.path, "AIRLOCK_HOME": cli.home.appendingPathComponent(".airlock").path]
+        check.standardOutput = FileHandle.nullDevice
+        try check.run()
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 1)
+    }
+}
