@@ -35,7 +35,9 @@ struct CheckOptions: ParsableArguments {
     }
 
     var request: CheckRequest {
-        CheckRequest(policy: policy, agent: agent, cwd: cwd, environmentOverrides: environmentOverrides, cleanEnvironment: cleanEnvironment, format: format, words: words)
+        var request = CheckRequest(policy: policy, agent: agent, cwd: cwd, environmentOverrides: environmentOverrides, cleanEnvironment: cleanEnvironment, format: format, words: words)
+        request.invalidEncoding = ProcessFacts.argumentsHaveInvalidUTF8()
+        return request
     }
 
     /// The context the command would run in.

@@ -12,6 +12,9 @@ public struct CheckRequest: Sendable, Hashable {
     public var cleanEnvironment: Bool
     public var format: Format
     public var words: [String]
+    /// Some word arrived as bytes that are not UTF-8 (Swift repairs them on the way in, so
+    /// the words alone would not show it). Such a request is refused, never analysed as text.
+    public var invalidEncoding: Bool = false
 
     public init(policy: String? = nil, agent: String? = nil, cwd: String? = nil, environmentOverrides: [String] = [], cleanEnvironment: Bool = false, format: Format = .text, words: [String]) {
         self.policy = policy
@@ -25,7 +28,11 @@ public struct CheckRequest: Sendable, Hashable {
 
     /// One word is a shell command line; several are the argv of one command.
     public var action: Action {
-        words.count == 1 ? .shell(words[0]) : .exec(words)
+        var words = self.words
+        // A NUL can never come through argv, so it marks the words as binary: the parser
+        // refuses a line with one and the analyzer refuses an argv with one.
+        if invalidEncoding, !words.isEmpty { words[0] += "\u{0}" }
+        return words.count == 1 ? .shell(words[0]) : .exec(words)
     }
 
     /// The problem with the request, if any, in words for a usage error.

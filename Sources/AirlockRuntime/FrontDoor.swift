@@ -11,8 +11,9 @@ import Glibc
 public enum FrontDoor {
     public static func main() -> Never {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let request = parse(arguments), let code = decide(request, verb: arguments[0]) {
-            exit(code)
+        if var request = parse(arguments) {
+            request.invalidEncoding = ProcessFacts.argumentsHaveInvalidUTF8()
+            if let code = decide(request, verb: arguments[0]) { exit(code) }
         }
         delegate(arguments)
     }

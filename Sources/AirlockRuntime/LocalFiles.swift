@@ -75,6 +75,16 @@ public enum ProcessFacts {
     }
 
     public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+    /// Whether any of this process's arguments is not valid UTF-8.
+    public static func argumentsHaveInvalidUTF8() -> Bool {
+        let argv = CommandLine.unsafeArgv
+        for index in 0..<Int(CommandLine.argc) {
+            guard let pointer = argv[index] else { continue }
+            if String(validatingCString: pointer) == nil { return true }
+        }
+        return false
+    }
 }
 
 /// Writes to standard output and error without Foundation.

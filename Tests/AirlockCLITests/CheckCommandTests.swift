@@ -133,3 +133,35 @@ struct FrontDoorAloneTests {
         #expect(check.terminationStatus == 1)
     }
 }
+
+@Suite("Bytes that are not text")
+struct InvalidEncodingTests {
+    /// Runs airlock through bash so the arguments can carry raw bytes Foundation would refuse.
+    func run(_ script: String, binary: URL) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        process.environment = ["AIRLOCK": binary.path, "HOME": "/tmp", "AIRLOCK_HOME": "/tmp/airlock-invalid-\(getpid())"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test("a word that is not UTF-8 is refused as binary input, by the front door and airlock-cli alike")
+    func invalidUTF8() throws {
+        let front = CLIHarness.binary
+        let full = front.deletingLastPathComponent().appendingPathComponent("airlock-cli")
+        for binary in [front, full] {
+            let (line, text) = try run(#""$AIRLOCK" check -- $'echo \xff\xfe'"#, binary: binary)
+            #expect(line == 1, "\(binary.lastPathComponent): \(text)")
+            #expect(text.contains("binary bytes"))
+            let (argv, _) = try run(#""$AIRLOCK" check -- echo $'\xc3\x28'"#, binary: binary)
+            #expect(argv == 1)
+            let (valid, _) = try run(#""$AIRLOCK" check -- 'echo héllo ✓'"#, binary: binary)
+            #expect(valid == 0)
+        }
+    }
+}
