@@ -107,33 +107,30 @@ public enum PolicyLoader {
 
         var base: Policy
         var sources: [String]
+        // The base policy file, read once: named (then it must exist) or the one in Airlock's
+        // home (whose absence means the built-in policy).
         var basePath: String? = nil
+        var baseText: String? = nil
         if let named {
             let path = absolute(named.path, workingDirectory: workingDirectory)
             guard let text = readFile(path) else {
                 return .failed([PolicyError(file: path, line: nil, message: "the policy file named by \(named.origin) does not exist or cannot be read")])
             }
+            (basePath, baseText) = (path, text)
+        } else {
+            let path = absolute(airlockHome, workingDirectory: workingDirectory) + "/policy.yaml"
+            if let text = readFile(path) { (basePath, baseText) = (path, text) }
+        }
+        if let basePath, let baseText {
             do {
-                base = try parse(text, source: path)
+                base = try parse(baseText, source: basePath)
             } catch {
                 return .failed(error.errors)
             }
-            sources = [path]
-            basePath = path
+            sources = [basePath]
         } else {
-            let path = absolute(airlockHome, workingDirectory: workingDirectory) + "/policy.yaml"
-            if let text = readFile(path) {
-                do {
-                    base = try parse(text, source: path)
-                } catch {
-                    return .failed(error.errors)
-                }
-                sources = [path]
-                basePath = path
-            } else {
-                base = DefaultPolicy.policy
-                sources = [base.source]
-            }
+            base = DefaultPolicy.policy
+            sources = [base.source]
         }
 
         let workspacePath = absolute(workspacePolicyPath, workingDirectory: workingDirectory)

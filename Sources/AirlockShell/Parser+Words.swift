@@ -518,28 +518,9 @@ extension Parser {
                 pos += 1
                 return .doubleQuoted(builder.finish())
             case Byte.backslash:
-                let next = peek(pos + 1)
-                if next == Byte.dollar || next == Byte.backtick || next == Byte.doubleQuote || next == Byte.backslash {
-                    builder.addRun(runStart, pos)
-                    builder.addRun(pos + 1, pos + 2)
-                    pos += 2
-                    runStart = pos
-                } else if next == Byte.newline {
-                    builder.addRun(runStart, pos)
-                    pos += 2
-                    runStart = pos
-                } else {
-                    pos += 1
-                }
+                consumeBackslash(escapesDoubleQuote: true, into: &builder, runStart: &runStart)
             case Byte.dollar:
-                builder.addRun(runStart, pos)
-                if let part = try parseDollar(inDoubleQuotes: true) {
-                    builder.append(part)
-                    runStart = pos
-                } else {
-                    runStart = pos
-                    pos += 1
-                }
+                try consumeDollar(into: &builder, runStart: &runStart)
             case Byte.backtick:
                 builder.addRun(runStart, pos)
                 builder.append(try parseBacktick(inDoubleQuotes: true))
@@ -547,6 +528,37 @@ extension Parser {
             default:
                 pos += 1
             }
+        }
+    }
+
+    /// A backslash where expansions happen (double quotes, unquoted heredoc bodies): it escapes
+    /// `$`, `` ` ``, `\\` (and `"` inside double quotes), joins lines before a newline, and is
+    /// kept literally before anything else.
+    mutating func consumeBackslash(escapesDoubleQuote: Bool, into builder: inout PartsBuilder, runStart: inout Int) {
+        let next = peek(pos + 1)
+        if next == Byte.dollar || next == Byte.backtick || next == Byte.backslash || (escapesDoubleQuote && next == Byte.doubleQuote) {
+            builder.addRun(runStart, pos)
+            builder.addRun(pos + 1, pos + 2)
+            pos += 2
+            runStart = pos
+        } else if next == Byte.newline {
+            builder.addRun(runStart, pos)
+            pos += 2
+            runStart = pos
+        } else {
+            pos += 1
+        }
+    }
+
+    /// A `$` where expansions happen: the expansion it starts, or a literal `$`.
+    mutating func consumeDollar(into builder: inout PartsBuilder, runStart: inout Int) throws(ParseError) {
+        builder.addRun(runStart, pos)
+        if let part = try parseDollar(inDoubleQuotes: true) {
+            builder.append(part)
+            runStart = pos
+        } else {
+            runStart = pos
+            pos += 1
         }
     }
 
@@ -975,28 +987,9 @@ extension Parser {
                 pos += 1
                 atLineStart = true
             case Byte.backslash:
-                let next = peek(pos + 1)
-                if next == Byte.dollar || next == Byte.backtick || next == Byte.backslash {
-                    builder.addRun(runStart, pos)
-                    builder.addRun(pos + 1, pos + 2)
-                    pos += 2
-                    runStart = pos
-                } else if next == Byte.newline {
-                    builder.addRun(runStart, pos)
-                    pos += 2
-                    runStart = pos
-                } else {
-                    pos += 1
-                }
+                consumeBackslash(escapesDoubleQuote: false, into: &builder, runStart: &runStart)
             case Byte.dollar:
-                builder.addRun(runStart, pos)
-                if let part = try parseDollar(inDoubleQuotes: true) {
-                    builder.append(part)
-                    runStart = pos
-                } else {
-                    runStart = pos
-                    pos += 1
-                }
+                try consumeDollar(into: &builder, runStart: &runStart)
             case Byte.backtick:
                 builder.addRun(runStart, pos)
                 builder.append(try parseBacktick(inDoubleQuotes: false))
