@@ -64,8 +64,12 @@ enum ConditionMatcher {
         }
     }
 
+    /// A rule's list in words; long lists (credential paths) are cut so an explanation stays
+    /// readable, with the count of what was left out.
     static func list(_ items: [String]) -> String {
-        items.count == 1 ? "'\(items[0])'" : "any of [" + items.joined(separator: ", ") + "]"
+        if items.count == 1 { return "'\(items[0])'" }
+        let shown = items.count > 8 ? items.prefix(6).joined(separator: ", ") + ", … (\(items.count - 6) more)" : items.joined(separator: ", ")
+        return "any of [" + shown + "]"
     }
 }
 
