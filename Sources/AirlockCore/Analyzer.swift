@@ -182,9 +182,14 @@ final class AnalysisSession {
         return needsOutput ? output(of: args, stdin: stdin, frame: frame) : .inherited
     }
 
+    /// Programs that change the state later commands of the line run in.
+    private static let stateChanging: Set<String> = [
+        "cd", "pushd", "export", "declare", "typeset", "readonly", "local", "unset", "kubectl", "oc", "kubectx", "terraform", "tofu",
+    ]
+
     /// Shell builtins that change the state later commands run in.
     private func trackBuiltins(_ args: [Arg], frame: inout Frame) {
-        guard let name = args.first, name.known else { return }
+        guard let name = args.first, name.known, Self.stateChanging.contains(name.text) else { return }
         switch name.text {
         case "cd", "pushd":
             let target = args.dropFirst().first { !$0.text.hasPrefix("-") || $0.text == "-" }

@@ -49,9 +49,24 @@ public struct EnvironmentResolver: Sendable {
 
     private static let localOnly = [(name: local, reason: "no remote target: acts on this machine")]
 
-    /// A target's value split into lower-case labels on `.`, `-`, `_`, `/`, `:` and `@`.
+    /// A target's value split into labels on `.`, `-`, `_`, `/`, `:` and `@` (on UTF-8 bytes:
+    /// the separators are ASCII, and Character-level splitting cost more than the lookup).
     static func labelWords(_ value: String) -> [Substring] {
-        value.lowercased().split { $0 == "." || $0 == "-" || $0 == "_" || $0 == "/" || $0 == ":" || $0 == "@" }
+        var words: [Substring] = []
+        var start = value.utf8.startIndex
+        var index = start
+        while index < value.utf8.endIndex {
+            switch value.utf8[index] {
+            case UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "@"):
+                if start < index { words.append(value[start..<index]) }
+                start = value.utf8.index(after: index)
+            default:
+                break
+            }
+            index = value.utf8.index(after: index)
+        }
+        if start < value.utf8.endIndex { words.append(value[start...]) }
+        return words
     }
 
 }

@@ -64,16 +64,14 @@ enum SubcommandTools {
         let operands = Array(scan.operandTexts.prefix(spec.operandWords))
         let targets = resolveTargets(spec.targets, scan: scan, invocation: invocation, session: session)
 
-        var effect = spec.fallback
-        var reason = "\(invocation.name) \(operands.first ?? "") is not a known read, so it counts as a write"
-        var matchedWords = min(1, operands.count)
-        for index in prepared.candidates(first: operands.first) where matches(spec.rules[index], operands: operands, options: scan.options) {
-            let rule = spec.rules[index]
-            effect = rule.effect
-            matchedWords = rule.pattern.count
-            let operation = operands.prefix(rule.pattern.count).joined(separator: " ")
-            reason = rule.reason ?? "\(invocation.name) \(operation) \(describe(effect))"
-            break
+        let matched = prepared.candidates(first: operands.first).first { matches(spec.rules[$0], operands: operands, options: scan.options) }.map { spec.rules[$0] }
+        let subcommand = operands.prefix(max(matched?.pattern.count ?? 1, 1)).joined(separator: " ")
+        var effect = matched?.effect ?? spec.fallback
+        var reason: String
+        if let matched {
+            reason = matched.reason ?? "\(invocation.name) \(subcommand) \(describe(effect))"
+        } else {
+            reason = "\(invocation.name) \(operands.first ?? "") is not a known read, so it counts as a write"
         }
         if operands.isEmpty && scan.options.allSatisfy({ ["--help", "-h", "--version", "-v", "version", "help"].contains($0.name) }) {
             effect = .read
@@ -82,7 +80,6 @@ enum SubcommandTools {
             effect = .read
             reason = "\(flag.name) only shows what would happen"
         }
-        let subcommand = operands.prefix(max(matchedWords, 1)).joined(separator: " ")
         Tools.emit(invocation.command(effect, reason, subcommand: subcommand.isEmpty ? nil : subcommand, targets: targets), invocation, session: session)
     }
 
