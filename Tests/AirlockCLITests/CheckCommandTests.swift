@@ -165,3 +165,22 @@ struct InvalidEncodingTests {
         }
     }
 }
+
+@Suite("Agent identity")
+struct AgentOptionTests {
+    @Test("--agent and $AIRLOCK_AGENT reach rules that match on agents")
+    func agent() throws {
+        let cli = try CLIHarness()
+        try cli.write(".airlock/policy.yaml", """
+            version: 1
+            rules:
+              - id: cursor-asks
+                decision: ask
+                reason: cursor asks first
+                when: { agent: "cursor*" }
+            """)
+        #expect(try cli.run(["check", "--agent", "cursor:42", "--", "ls"]).status == 2)
+        #expect(try cli.run(["check", "--", "ls"], environment: ["AIRLOCK_AGENT": "cursor"]).status == 2)
+        #expect(try cli.run(["check", "--agent", "claude", "--", "ls"]).status == 0)
+    }
+}
