@@ -16,13 +16,19 @@ enum PolicyResolution {
 
     static func load(explicit: String?, context: Context, files: LocalFiles) -> Outcome {
         var unreadable: [String] = []
+        // The texts the loader parsed, so the compiled policy is stored under the key of
+        // exactly what was parsed (a second read could see a file that changed meanwhile).
+        var read: [String: String] = [:]
         let loaded = PolicyLoader.load(
             explicit: explicit,
             environment: ProcessFacts.environment(),
             airlockHome: context.airlockHome,
             workingDirectory: context.workingDirectory,
             readFile: { path in
-                if let text = files.contents(of: path) { return text }
+                if let text = files.contents(of: path) {
+                    read[path] = text
+                    return text
+                }
                 // A policy that exists but cannot be read must not silently become the
                 // built-in one: that would let a permissions mistake loosen the policy.
                 if access(path, F_OK) == 0 { unreadable.append(path) }
@@ -34,9 +40,10 @@ enum PolicyResolution {
         switch loaded {
         case .loaded(let policy, let sources):
             // Compile for the front door: the next check with these exact files skips YAML.
-            let found = PolicySources.find(explicit: explicit, processEnvironment: ProcessFacts.environment(), context: context, files: files)
-            if !found.files.isEmpty && found.unreadable.isEmpty && found.files.map(\.path) == sources {
-                PolicyCache.store(policy, airlockHome: context.airlockHome, key: found.cacheKey)
+            // The sources are the files read, base first, as PolicySources.find lists them.
+            let parsed = sources.compactMap { path in read[path].map { PolicySources.File(path: path, text: $0) } }
+            if !parsed.isEmpty {
+                PolicyCache.store(policy, airlockHome: context.airlockHome, key: PolicySources(files: parsed, unreadable: []).cacheKey)
             }
             return .loaded(policy, sources: sources)
         case .failed(let errors): return .failed(errors.map(\.description))

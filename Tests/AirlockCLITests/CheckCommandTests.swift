@@ -184,3 +184,37 @@ struct AgentOptionTests {
         #expect(try cli.run(["check", "--agent", "claude", "--", "ls"]).status == 0)
     }
 }
+
+@Suite("Compiled policies reach the front door")
+struct CompiledPolicyHitTests {
+    @Test("after one check through airlock-cli, a lone front door decides from the cache")
+    func cacheHit() throws {
+        let cli = try CLIHarness()
+        try cli.write(".airlock/policy.yaml", "version: 1\nrules:\n  - id: no-ls\n    decision: deny\n    reason: no listing\n    when: { binary: ls }\n")
+        try cli.write("proj/.airlock/policy.yaml", "version: 1\nrules:\n  - id: ask-cat\n    decision: ask\n    reason: ask before cat\n    when: { binary: cat }\n")
+        let project = cli.home.appendingPathComponent("proj").path
+        // Compile both policy sets (home alone; home + workspace) through the full CLI.
+        #expect(try cli.run(["check", "--", "ls"]).status == 1)
+        #expect(try cli.run(["check", "--cwd", project, "--", "cat x"]).status == 2)
+
+        let lonely = cli.home.appendingPathComponent("lonely")
+        try FileManager.default.createDirectory(at: lonely, withIntermediateDirectories: true)
+        let front = lonely.appendingPathComponent("airlock")
+        try FileManager.default.copyItem(at: CLIHarness.binary, to: front)
+        func run(_ arguments: [String]) throws -> Int32 {
+            let process = Process()
+            process.executableURL = front
+            process.arguments = arguments
+            process.environment = ["HOME": cli.home.path, "AIRLOCK_HOME": cli.home.appendingPathComponent(".airlock").path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        // 70 would mean the front door had to hand over: the cache was not found.
+        #expect(try run(["check", "--", "ls"]) == 1)
+        #expect(try run(["check", "--cwd", project, "--", "cat x"]) == 2)
+        #expect(try run(["check", "--cwd", project, "--", "ls"]) == 1)
+    }
+}
