@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// The layering is the architecture: AirlockShell (syntax) and AirlockCore (analysis, policy,
-// decisions) are pure and have no dependencies; AirlockPolicyFile turns YAML into a Policy;
+// The layering is the architecture: AirlockShell (shell syntax), AirlockSQL (SQL through the
+// PostgreSQL parser and conservative lexers for other dialects) and AirlockCore (analysis,
+// policy, decisions) are pure; AirlockPolicyFile turns YAML into a Policy;
 // AirlockRuntime is the small imperative shell the hook path needs (files, output, the
 // compiled-policy cache); AirlockCLI adds every other verb. `airlock` (front door) and
 // `airlock-cli` (everything else) are one-line executables.
@@ -20,7 +21,15 @@ let package = Package(
     ],
     targets: [
         .target(name: "AirlockShell"),
-        .target(name: "AirlockCore", dependencies: ["AirlockShell"]),
+        // The PostgreSQL parser (libpg_query), linked statically: a hook must not depend on a
+        // shared library an attacker could swap.
+        .systemLibrary(name: "CPgQuery", providers: [.apt(["libpg-query-dev"])]),
+        .target(
+            name: "AirlockSQL",
+            dependencies: ["CPgQuery"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libpg_query.a"])]
+        ),
+        .target(name: "AirlockCore", dependencies: ["AirlockShell", "AirlockSQL"]),
         .target(name: "AirlockPolicyFile", dependencies: ["AirlockCore", "Yams"]),
         // The hook path: no Foundation, no YAML parser. Answers check/explain from the built-in
         // policy or a compiled one, and hands everything else to airlock-cli.
@@ -34,8 +43,9 @@ let package = Package(
         ),
         .executableTarget(name: "airlock", dependencies: ["AirlockRuntime"]),
         .executableTarget(name: "airlock-cli", dependencies: ["AirlockCLI"]),
-        .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell"]),
+        .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell", "AirlockSQL"]),
         .testTarget(name: "AirlockShellTests", dependencies: ["AirlockShell"]),
+        .testTarget(name: "AirlockSQLTests", dependencies: ["AirlockSQL"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore", "AirlockPolicyFile"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockPolicyFileTests", dependencies: ["AirlockPolicyFile"]),
         .testTarget(name: "AirlockRuntimeTests", dependencies: ["AirlockRuntime", "AirlockPolicyFile"]),
