@@ -13,12 +13,12 @@ all: build
 deps:
 	@./scripts/install-deps.sh
 
-build:
+build: deps
 	$(SWIFT) build
 
 # airlock (the front door an agent hook runs) and airlock-cli (every other verb) must sit in
 # the same directory: the first hands over to the second.
-release:
+release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product airlock
 	$(SWIFT) build $(RELEASE_FLAGS) --product airlock-cli
 

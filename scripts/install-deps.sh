@@ -9,6 +9,7 @@ needs=(
   "shfmt:shfmt"            # reference bash parser for the lexer's differential tests
   "jq:jq"                  # demo and CI read JSON output
   "hyperfine:hyperfine"    # whole-process benchmark of `airlock check`
+  "/usr/include/pg_query.h:libpg-query-dev"  # the PostgreSQL 15 parser AirlockSQL links (static)
 )
 
 missing=()
