@@ -50,15 +50,15 @@ enum SQLBench {
         }
     }
 
-    /// A 200-row INSERT, a 160-column CREATE TABLE, a 60-way join report, a long migration.
+    /// A 200-row INSERT, a 160-column CREATE TABLE, an 80-way join report, a long migration.
     static func longStatements() -> [String] {
         let rows = (0..<200).map { "(\($0), 'user\($0)@example.com', 'User \($0)', now(), \($0 % 3 == 0))" }
         let insert = "INSERT INTO users (id, email, name, created_at, active) VALUES " + rows.joined(separator: ", ")
         let columns = (0..<160).map { "\"column_\($0)\" \($0 % 2 == 0 ? "text" : "integer") NOT NULL DEFAULT \($0 % 2 == 0 ? "''" : "0")" }
         let create = "CREATE TABLE \"Wide\" (\"id\" SERIAL PRIMARY KEY, " + columns.joined(separator: ", ") + ")"
-        let joins = (0..<60).map { "LEFT JOIN t\($0) ON t\($0).id = base.t\($0)_id AND t\($0).deleted_at IS NULL" }
+        let joins = (0..<80).map { "LEFT JOIN t\($0) ON t\($0).id = base.t\($0)_id AND t\($0).deleted_at IS NULL" }
         let report = "SELECT base.id, count(*), max(base.updated_at) FROM base " + joins.joined(separator: " ") + " WHERE base.tenant_id = 42 GROUP BY base.id ORDER BY 2 DESC LIMIT 100"
-        let cases = (0..<150).map { "WHEN status = \($0) THEN 'state \($0)'" }
+        let cases = (0..<200).map { "WHEN status = \($0) THEN 'state \($0)'" }
         let update = "UPDATE orders SET label = CASE " + cases.joined(separator: " ") + " ELSE 'unknown' END WHERE created_at > now() - interval '30 days'"
         return [insert, create, report, update]
     }
