@@ -46,7 +46,35 @@ public final class PostgresClassifier: Sendable {
     /// SQL function bodies are classified too, to this depth.
     static let maximumBodyDepth = 2
 
+    /// Texts longer than this are parsed on a large-stack thread: shorter ones cannot nest
+    /// deeply enough to matter on any thread's stack.
+    static let smallText = 1024
+    /// Larger texts are refused rather than parsed: no real statement needs this much, and the
+    /// parser's recursion grows with it.
+    static let maximumText = 4 * 1024 * 1024
+
     static func classify(_ text: String, prepared: inout [String: SQLStatement], depth: Int) -> [SQLStatement] {
+        let size = text.utf8.count
+        if size > maximumText {
+            return [unparseable(0, String(text.prefix(200)) + "…", SQLParseError(message: "the text is \(size) bytes, more than the \(maximumText) Airlock parses", position: 0))]
+        }
+        if depth == 0, size > smallText {
+            let before = prepared
+            let outcome = LargeStack.run { () -> ([SQLStatement], [String: SQLStatement]) in
+                var scratch = before
+                let statements = classifyHere(text, prepared: &scratch, depth: depth)
+                return (statements, scratch)
+            }
+            guard let (statements, after) = outcome else {
+                return [unparseable(0, String(text.prefix(200)), SQLParseError(message: "no thread could be started to parse it", position: 0))]
+            }
+            prepared = after
+            return statements
+        }
+        return classifyHere(text, prepared: &prepared, depth: depth)
+    }
+
+    private static func classifyHere(_ text: String, prepared: inout [String: SQLStatement], depth: Int) -> [SQLStatement] {
         let bytes = Array(text.utf8)
         if bytes.contains(0) {
             return [unparseable(0, text, SQLParseError(message: "the text contains a NUL byte, which PostgreSQL never accepts in a statement", position: 0))]

@@ -6,7 +6,7 @@
 /// `app.*` settings often feed row-level security.
 enum PostgresSettings {
     static let sessionOnly: Set<String> = [
-        "application_name", "client_encoding", "datestyle", "timezone", "intervalstyle", "extra_float_digits",
+        "application_name", "datestyle", "timezone", "intervalstyle", "extra_float_digits",
         "client_min_messages", "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout",
         "idle_session_timeout", "work_mem", "maintenance_work_mem", "temp_buffers", "bytea_output", "xmloption",
         "xmlbinary", "synchronous_commit", "plan_cache_mode", "geqo", "jit", "random_page_cost", "seq_page_cost",
@@ -18,6 +18,23 @@ enum PostgresSettings {
         "log_statement_sample_rate", "row_security_active", "array_nulls", "quote_all_identifiers", "trace_notify",
         "transaction_deferrable", "idle_in_transaction_timeout", "default_toast_compression", "check_function_bodies",
     ]
+
+    /// Client encodings in which every byte below 0x80 is that ASCII character.
+    static let safeEncodings: Set<String> = [
+        "utf8", "unicode", "sqlascii", "latin1", "latin2", "latin3", "latin4", "latin5", "latin6", "latin7", "latin8", "latin9",
+        "latin10", "iso88591", "iso88592", "iso88595", "iso88596", "iso88597", "iso88598", "win1250", "win1251", "win1252",
+        "win1253", "win1254", "win1255", "win1256", "win1257", "win1258", "win866", "win874", "koi8r", "koi8u", "eucjp",
+        "euccn", "euckr", "euctw", "eucjis2004", "muleinternal", "default",
+    ]
+
+    static func firstStringArgument(_ tree: ParseTree, _ body: Int32) -> String? {
+        guard let args = tree.member(body, "args") else { return nil }
+        for item in tree.children(args) {
+            guard let (_, constant) = tree.typed(item), let string = tree.member(constant, "sval") else { continue }
+            return tree.member(string, "sval").flatMap(tree.string)
+        }
+        return nil
+    }
 
     static func classify(_ tree: ParseTree, _ body: Int32) -> (SQLClass, String) {
         let kind = tree.member(body, "kind").flatMap(tree.string) ?? ""
@@ -53,6 +70,15 @@ enum PostgresSettings {
                 return (.privileged, "search_path puts a schema before pg_catalog, which can shadow built-in functions")
             }
             return (.session, "sets the schema search path")
+        }
+        if name == "client_encoding" {
+            // In SJIS, BIG5, GBK, GB18030, UHC and JOHAB a backslash can be the second byte of a
+            // character, so `E'…\'` ends where the classifier (reading UTF-8) thinks it does not.
+            let value = firstStringArgument(tree, body)?.lowercased().replacing("-", with: "").replacing("_", with: "") ?? "default"
+            if kind == "VAR_RESET" || kind == "VAR_SET_DEFAULT" || safeEncodings.contains(value) {
+                return (.session, "\(verb) client_encoding to an encoding that cannot hide a quote")
+            }
+            return (.privileged, "client_encoding \(value) can make a backslash part of a character, so later strings would not end where Airlock reads them")
         }
         if sessionOnly.contains(name) || name.hasPrefix("enable_") || name.hasPrefix("parallel_") {
             return (.session, "\(verb) \(name) only shapes this session")

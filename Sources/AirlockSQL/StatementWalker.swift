@@ -6,7 +6,8 @@ struct StatementWalker {
     enum Mode {
         /// Executed now.
         case executes
-        /// Planned, not executed (`EXPLAIN` without `ANALYZE`).
+        /// Planned, not executed (`EXPLAIN` without `ANALYZE`). The planner still runs immutable
+        /// and stable functions with constant arguments, so functions keep counting.
         case planned
         /// Stored to run later (a rule's actions, a function's body): at most `ddl` now, flagged.
         case deferred
@@ -41,11 +42,11 @@ struct StatementWalker {
 
     // MARK: Contributions
 
-    private mutating func contribute(_ contribution: SQLClass, _ why: String, mode: Mode) {
+    private mutating func contribute(_ contribution: SQLClass, _ why: String, mode: Mode, function: Bool = false) {
         var effective = contribution
         switch mode {
         case .executes: break
-        case .planned: return
+        case .planned: if !function { return }
         case .deferred:
             if contribution > .ddl { flags.insert(.deferred) }
             effective = min(contribution, .ddl)
@@ -147,7 +148,7 @@ struct StatementWalker {
             if let function = qualifiedName(tree.member(body, "funcname")) {
                 functions.insert(function)
                 let (contribution, why) = PostgresFunctions.classify(function)
-                contribute(contribution, why, mode: mode)
+                contribute(contribution, why, mode: mode, function: true)
             }
             walkMembers(body, mode: mode)
         case "ExplainStmt":
@@ -216,6 +217,11 @@ struct StatementWalker {
             flags.insert(.deferred)
             functionBody(body)
             walkMembers(body, mode: .deferred)
+        case "ParamRef":
+            // PostgreSQL 15 accepts `$2147483648`; newer servers reject it. Say so rather than guess.
+            if let number = tree.member(body, "number").flatMap({ Int(tree.literal($0)) }), number < 1 || number > 65_535 {
+                contribute(.unparseable, "parameter $\(number) is beyond what PostgreSQL accepts", mode: .executes)
+            }
         case "CallStmt":
             if let call = tree.member(body, "funccall"), let function = qualifiedName(tree.member(call, "funcname")) {
                 functions.insert(function)

@@ -186,3 +186,38 @@ import Testing
         #expect(first == second)
     }
 }
+
+/// Cases found by the differential test, the fuzzer and a real PostgreSQL 15 server.
+@Suite struct FoundCaseTests {
+    @Test(arguments: [
+        ("SET client_encoding = 'SJIS'", SQLClass.privileged),
+        ("SET NAMES 'BIG5'", .privileged),
+        ("SET client_encoding = 'UTF8'", .session),
+        ("SET NAMES 'utf-8'", .session),
+        ("RESET client_encoding", .session),
+        ("EXPLAIN SELECT my_fn(1)", .privileged),
+        ("EXPLAIN SELECT lower('A')", .read),
+        ("EXPLAIN DELETE FROM users", .read),
+        ("EXPLAIN SELECT nextval('s')", .write),
+        ("PREPARE p1 AS SELECT $2147483648", .unparseable),
+        ("PREPARE p1 AS SELECT $1", .read),
+    ] as [(String, SQLClass)])
+    func found(_ sql: String, _ expected: SQLClass) {
+        #expect(SQLClassifier.strictest(SQLClassifier.classify(sql)) == expected)
+    }
+
+    @Test func operatorChainsTooLongForAnOrdinaryStackAreUnparseableNotACrash() {
+        let chain = "SELECT " + Array(repeating: "1", count: 300_000).joined(separator: "+")
+        let statements = SQLClassifier.classify(chain)
+        #expect(statements.map(\.sqlClass) == [.unparseable])
+        let moderate = "SELECT " + Array(repeating: "1", count: 1_000).joined(separator: "+") + "; DELETE FROM t"
+        #expect(SQLClassifier.classify(moderate).map(\.sqlClass) == [.read, .destructive])
+    }
+
+    @Test func textsBeyondTheLimitAreRefused() {
+        let huge = "SELECT '" + String(repeating: "x", count: PostgresClassifier.maximumText) + "'"
+        let statements = SQLClassifier.classify(huge)
+        #expect(statements.map(\.sqlClass) == [.unparseable])
+        #expect(statements[0].error?.message.contains("bytes") == true)
+    }
+}
