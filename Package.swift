@@ -30,14 +30,14 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libpg_query.a"])]
         ),
         .target(name: "AirlockCore", dependencies: ["AirlockShell", "AirlockSQL"]),
-        .target(name: "AirlockPolicyFile", dependencies: ["AirlockCore", "Yams"]),
+        .target(name: "AirlockPolicyFile", dependencies: ["AirlockCore", "AirlockSQL", "Yams"]),
         // The hook path: no Foundation, no YAML parser. Answers check/explain from the built-in
         // policy or a compiled one, and hands everything else to airlock-cli.
-        .target(name: "AirlockRuntime", dependencies: ["AirlockCore"]),
+        .target(name: "AirlockRuntime", dependencies: ["AirlockCore", "AirlockSQL"]),
         .target(
             name: "AirlockCLI",
             dependencies: [
-                "AirlockCore", "AirlockPolicyFile", "AirlockRuntime",
+                "AirlockCore", "AirlockSQL", "AirlockPolicyFile", "AirlockRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,3 +1,5 @@
+import AirlockSQL
+
 /// One command that would run, after unwrapping wrappers and substitutions, with what Airlock
 /// concluded about it. The policy decides on each of these separately.
 public struct AnalyzedCommand: Sendable, Hashable {
@@ -21,6 +23,9 @@ public struct AnalyzedCommand: Sendable, Hashable {
     public var via: [String]
     /// SQL or other statements the command carries, for explanations.
     public var statements: [String]
+    /// The one SQL statement this command sends, classified. A client given several statements
+    /// becomes one command per statement, so each is decided on its own.
+    public var sql: SQLStatement?
 
     /// Filled by environment resolution: the environment each target maps to and the one the
     /// command acts in (the most sensitive of its targets'), with the reason.
@@ -38,7 +43,8 @@ public struct AnalyzedCommand: Sendable, Hashable {
         branches: [String] = [],
         interactive: Bool = false,
         via: [String] = [],
-        statements: [String] = []
+        statements: [String] = [],
+        sql: SQLStatement? = nil
     ) {
         self.binary = binary
         self.args = args
@@ -51,6 +57,7 @@ public struct AnalyzedCommand: Sendable, Hashable {
         self.interactive = interactive
         self.via = via
         self.statements = statements
+        self.sql = sql
         self.environment = ""
         self.environmentReason = ""
     }

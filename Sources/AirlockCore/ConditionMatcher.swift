@@ -1,25 +1,29 @@
+import AirlockSQL
+
 /// Checks a rule's conditions against one command in one environment. The check itself
 /// allocates nothing; the words explaining a mismatch are built only for `airlock explain`.
 enum ConditionMatcher {
     /// Which condition failed.
     enum Mismatch: Sendable, Hashable {
-        case binary, subcommand, args, environment, effect, agent, user, paths, pathAccess, branches, interactive, unless
+        case binary, subcommand, args, environment, effect, agent, user, paths, pathAccess, branches, interactive, sql, unless
     }
 
     /// nil when the rule applies; otherwise the first condition that failed.
     /// - Parameter paths: the rule's compiled path patterns (compiled here when not given).
     static func firstMismatch(of rule: Rule, command: AnalyzedCommand, environment: String, context: Context, paths: CompiledRulePaths? = nil) -> Mismatch? {
         let compiled = paths ?? CompiledRulePaths(rule)
-        if let mismatch = firstMismatch(of: rule.when, command: command, environment: environment, context: context, paths: compiled.when) {
+        if let mismatch = firstMismatch(of: rule.when, command: command, environment: environment, context: context, paths: compiled.when, loosening: rule.decision == .allow) {
             return mismatch
         }
-        if let unless = rule.unless, firstMismatch(of: unless, command: command, environment: environment, context: context, paths: compiled.unless) == nil {
+        if let unless = rule.unless, firstMismatch(of: unless, command: command, environment: environment, context: context, paths: compiled.unless, loosening: true) == nil {
             return .unless
         }
         return nil
     }
 
-    static func firstMismatch(of condition: Condition, command: AnalyzedCommand, environment: String, context: Context, paths compiledPaths: PathPatternList?) -> Mismatch? {
+    /// - Parameter loosening: the condition excuses a command (an `allow` rule, an `unless`)
+    ///   rather than restricting it; lists over a statement's tables then need every entry to match.
+    static func firstMismatch(of condition: Condition, command: AnalyzedCommand, environment: String, context: Context, paths compiledPaths: PathPatternList?, loosening: Bool = false) -> Mismatch? {
         if let binaries = condition.binaries, !binaries.contains(where: { Glob.match($0, command.binary) }) { return .binary }
         if let subcommands = condition.subcommands {
             guard let sub = command.subcommand, subcommands.contains(where: { Glob.match($0, sub) }) else { return .subcommand }
@@ -39,6 +43,7 @@ enum ConditionMatcher {
             return .branches
         }
         if let interactive = condition.interactive, interactive != command.interactive { return .interactive }
+        if let sql = condition.sql, !SQLMatcher.matches(sql, command.sql, loosening: loosening) { return .sql }
         return nil
     }
 
@@ -60,6 +65,7 @@ enum ConditionMatcher {
         case .branches:
             return command.branches.isEmpty ? "it changes no git branch" : "branches \(list(command.branches)) are not \(list(condition.branches ?? []))"
         case .interactive: return condition.interactive == true ? "it is not an interactive session" : "it is an interactive session"
+        case .sql: return SQLMatcher.describe(condition.sql ?? SQLCondition(), command.sql)
         case .unless: return "its 'unless' conditions hold"
         }
     }

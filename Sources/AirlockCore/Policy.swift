@@ -1,3 +1,5 @@
+import AirlockSQL
+
 /// A declarative policy: named environments that targets map to, and rules that decide
 /// allow / ask / deny for commands. A value: loading (YAML) lives in AirlockPolicyFile.
 public struct Policy: Sendable, Hashable {
@@ -181,6 +183,8 @@ public struct Condition: Sendable, Hashable {
     /// Git branches (globs) a push changes.
     public var branches: [String]?
     public var interactive: Bool?
+    /// Conditions on the SQL statement the command carries; a command without one never matches.
+    public var sql: SQLCondition?
 
     public init(
         binaries: [String]? = nil,
@@ -193,7 +197,8 @@ public struct Condition: Sendable, Hashable {
         paths: [String]? = nil,
         pathAccess: PathAccess.Mode? = nil,
         branches: [String]? = nil,
-        interactive: Bool? = nil
+        interactive: Bool? = nil,
+        sql: SQLCondition? = nil
     ) {
         self.binaries = binaries
         self.subcommands = subcommands
@@ -206,10 +211,39 @@ public struct Condition: Sendable, Hashable {
         self.pathAccess = pathAccess
         self.branches = branches
         self.interactive = interactive
+        self.sql = sql
     }
 
     public var isEmpty: Bool {
         binaries == nil && subcommands == nil && args == nil && environments == nil && effects == nil
-            && agents == nil && users == nil && paths == nil && pathAccess == nil && branches == nil && interactive == nil
+            && agents == nil && users == nil && paths == nil && pathAccess == nil && branches == nil && interactive == nil && sql == nil
     }
+}
+
+/// Conditions on one SQL statement: its class, the tables it touches, its command tag and its
+/// flags. Every list present must match.
+///
+/// Table lists are read in the direction that fails closed: in a rule that denies or asks, a
+/// statement matches when **any** table it touches matches; in a rule that allows, and in any
+/// `unless`, only when **every** table matches (and it touches at least one), so
+/// `WITH d AS (DELETE FROM users …) DELETE FROM sessions` is not excused by an exception for
+/// `sessions`.
+public struct SQLCondition: Sendable, Hashable {
+    public var classes: [SQLClass]?
+    /// Globs over table names, case-insensitive. `sessions` matches the table in any schema;
+    /// `public.sessions` matches it qualified, or unqualified (the server's search path decides).
+    public var tables: [String]?
+    /// Command tags, globs allowed, case-insensitive (`DELETE`, `DROP *`, `ALTER TABLE`).
+    public var kinds: [String]?
+    /// Holds when the statement has any of these flags.
+    public var flags: [SQLFlag]?
+
+    public init(classes: [SQLClass]? = nil, tables: [String]? = nil, kinds: [String]? = nil, flags: [SQLFlag]? = nil) {
+        self.classes = classes
+        self.tables = tables
+        self.kinds = kinds
+        self.flags = flags
+    }
+
+    public var isEmpty: Bool { classes == nil && tables == nil && kinds == nil && flags == nil }
 }

@@ -1,3 +1,5 @@
+import AirlockSQL
+
 /// A compact JSON form of a `Policy`, so a policy parsed from YAML once can be loaded again
 /// without a YAML parser: the hook path's binary stays small and starts fast. Decoding is
 /// strict: anything missing or mistyped yields nil and the caller parses the YAML again.
@@ -143,6 +145,22 @@ public enum PolicyCodec {
             key("interactive")
             out += interactive ? "true" : "false"
         }
+        if let sql = condition.sql {
+            key("sql")
+            out += "{"
+            var firstSQL = true
+            let sqlLists: [(String, [String]?)] = [
+                ("class", sql.classes?.map(\.rawValue)), ("tables", sql.tables), ("kinds", sql.kinds), ("flags", sql.flags?.map(\.rawValue)),
+            ]
+            for (name, values) in sqlLists {
+                guard let values else { continue }
+                if !firstSQL { out += "," }
+                firstSQL = false
+                out += "\"\(name)\":"
+                strings(values, &out)
+            }
+            out += "}"
+        }
         out += "}"
     }
 
@@ -161,9 +179,36 @@ public enum PolicyCodec {
 
     // MARK: Decoding helpers
 
+    private static func sqlCondition(_ value: JSONReader.Value) -> SQLCondition? {
+        guard case .object(let members) = value, members.allSatisfy({ ["class", "tables", "kinds", "flags"].contains($0.0) }) else { return nil }
+        let c = Fields(members)
+        var sql = SQLCondition()
+        if c["class"] != nil {
+            guard let names = c.strings("class") else { return nil }
+            let parsed = names.compactMap(SQLClass.init(rawValue:))
+            guard parsed.count == names.count else { return nil }
+            sql.classes = parsed
+        }
+        if c["flags"] != nil {
+            guard let names = c.strings("flags") else { return nil }
+            let parsed = names.compactMap(SQLFlag.init(rawValue:))
+            guard parsed.count == names.count else { return nil }
+            sql.flags = parsed
+        }
+        if c["tables"] != nil {
+            guard let tables = c.strings("tables") else { return nil }
+            sql.tables = tables
+        }
+        if c["kinds"] != nil {
+            guard let kinds = c.strings("kinds") else { return nil }
+            sql.kinds = kinds
+        }
+        return sql
+    }
+
     private static func condition(_ value: JSONReader.Value) -> Condition? {
         guard case .object(let members) = value else { return nil }
-        let known: Set<String> = ["binary", "subcommand", "args", "environment", "effect_class", "agent", "user", "path", "branch", "path_access", "interactive"]
+        let known: Set<String> = ["binary", "subcommand", "args", "environment", "effect_class", "agent", "user", "path", "branch", "path_access", "interactive", "sql"]
         guard members.allSatisfy({ known.contains($0.0) }) else { return nil }
         let c = Fields(members)
         var condition = Condition()
@@ -194,6 +239,10 @@ public enum PolicyCodec {
         if c["interactive"] != nil {
             guard let interactive = c.bool("interactive") else { return nil }
             condition.interactive = interactive
+        }
+        if let sqlValue = c["sql"] {
+            guard let sql = sqlCondition(sqlValue) else { return nil }
+            condition.sql = sql
         }
         return condition
     }

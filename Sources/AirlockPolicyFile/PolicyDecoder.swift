@@ -1,3 +1,4 @@
+import AirlockSQL
 import AirlockCore
 import Yams
 
@@ -383,6 +384,8 @@ struct PolicyDecoder {
                 }
             case "interactive":
                 condition.interactive = bool(value, what)
+            case "sql":
+                condition.sql = decodeSQL(value, place: "in 'sql' of '\(role)' of \(rule)")
             default:
                 var message = "unknown key '\(Self.display(key))' \(place)"
                 if PolicyKeys.rule.contains(key) {
@@ -394,6 +397,50 @@ struct PolicyDecoder {
             }
         }
         return condition
+    }
+
+    /// `sql: {class: [...], tables: [...], kinds: [...], flags: [...]}`.
+    private mutating func decodeSQL(_ node: Node, place: String) -> SQLCondition? {
+        guard case .mapping(let mapping) = node else {
+            error(node, "'sql' \(place.dropFirst(9)) must be a mapping such as {class: [destructive], tables: [sessions]}, not \(Self.describe(node))")
+            return nil
+        }
+        var sql = SQLCondition()
+        for (keyNode, value) in mapping {
+            guard let key = keyName(keyNode, place: place) else { continue }
+            let what = "'\(key)' \(place)"
+            switch key {
+            case "class":
+                var classes: [SQLClass] = []
+                for (name, nameNode) in textList(value, what, allowEmpty: false) {
+                    if let sqlClass = SQLClass(rawValue: name) {
+                        classes.append(sqlClass)
+                    } else {
+                        error(nameNode, "unknown SQL class '\(Self.display(name))' \(place); expected one of \(SQLClass.allCases.map(\.rawValue).joined(separator: ", "))" + didYouMean(name, SQLClass.allCases.map(\.rawValue)))
+                    }
+                }
+                if !classes.isEmpty { sql.classes = classes }
+            case "tables": sql.tables = patterns(value, what)
+            case "kinds": sql.kinds = patterns(value, what)?.map { $0.uppercased() }
+            case "flags":
+                var flags: [SQLFlag] = []
+                for (name, nameNode) in textList(value, what, allowEmpty: false) {
+                    if let flag = SQLFlag(rawValue: name) {
+                        flags.append(flag)
+                    } else {
+                        error(nameNode, "unknown SQL flag '\(Self.display(name))' \(place); expected one of \(SQLFlag.allCases.map(\.rawValue).joined(separator: ", "))" + didYouMean(name, SQLFlag.allCases.map(\.rawValue)))
+                    }
+                }
+                if !flags.isEmpty { sql.flags = flags }
+            default:
+                error(keyNode, "unknown key '\(Self.display(key))' \(place)" + suggestionText(key, known: PolicyKeys.sql))
+            }
+        }
+        if sql.isEmpty {
+            error(node, "'sql' \(place.dropFirst(9)) has no conditions; give class, tables, kinds or flags")
+            return nil
+        }
+        return sql
     }
 
     /// A condition's glob list; nil (with an error) when unusable.

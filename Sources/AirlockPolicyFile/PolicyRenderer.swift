@@ -86,6 +86,15 @@ public enum PolicyRenderer {
         }
         if let access = condition.pathAccess { out.append("      path_access: \(access.rawValue)") }
         if let interactive = condition.interactive { out.append("      interactive: \(interactive)") }
+        if let sql = condition.sql {
+            out.append("      sql:")
+            let sqlLists: [(String, [String]?)] = [
+                ("class", sql.classes?.map(\.rawValue)), ("tables", sql.tables), ("kinds", sql.kinds), ("flags", sql.flags?.map(\.rawValue)),
+            ]
+            for (name, values) in sqlLists {
+                if let values { list(name, values, indent: 8, into: &out) }
+            }
+        }
     }
 
     private static func list(_ key: String, _ values: [String], indent: Int, into out: inout [String]) {

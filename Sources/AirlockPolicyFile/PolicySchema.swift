@@ -11,7 +11,10 @@ enum PolicyKeys {
     static let rule = ["id", "decision", "reason", "when", "unless", "suggestion", "approval", "examples"]
     static let condition = [
         "binary", "subcommand", "args", "environment", "effect_class", "agent", "user", "path", "path_access", "branch", "interactive",
+        "sql",
     ]
+    /// Inside `sql:`.
+    static let sql = ["class", "tables", "kinds", "flags"]
     static let approval = ["approvers", "expires", "via"]
     static let examples = ["allow", "ask", "deny"]
 
@@ -24,6 +27,9 @@ enum PolicyKeys {
         "env": ["environment", "environments"], "envs": ["environment", "environments"],
         "branches": ["branch"], "paths": ["path"], "files": ["path"], "file": ["path"],
         "tty": ["interactive"], "session": ["interactive"],
+        "statement": ["sql"], "statements": ["sql"], "query": ["sql"],
+        "classes": ["class"], "sql_class": ["class"], "table": ["tables"], "kind": ["kinds"], "flag": ["flags"],
+        "tag": ["kinds"], "tags": ["kinds"], "command_tag": ["kinds"],
         "action": ["decision"], "verdict": ["decision"], "effect_decision": ["decision"],
         "name": ["id"], "message": ["reason"], "description": ["reason"], "why": ["reason"],
         "if": ["when"], "match": ["when"], "condition": ["when"], "conditions": ["when"],

@@ -1,4 +1,5 @@
 import AirlockCore
+import AirlockSQL
 
 /// Renders decisions for people (text) and machines (JSON).
 public enum DecisionReport {
@@ -41,7 +42,9 @@ public enum DecisionReport {
             lines.append("ALLOWED: '\(subject)' (\(rule))")
         }
         if let command = deciding(decision)?.command, verdict != .allow {
-            if !command.statements.isEmpty {
+            if let sql = command.sql {
+                lines.append("  statement: " + preview(sql.text) + " [" + sqlSummary(sql) + "]")
+            } else if !command.statements.isEmpty {
                 lines.append("  statement: " + command.statements.prefix(3).joined(separator: "; ") + (command.statements.count > 3 ? " …" : ""))
             }
             lines.append("  environment: \(command.environment)" + (command.targets.isEmpty ? "" : " (\(command.targets.map(\.description).joined(separator: ", ")))") + "; effect: \(command.effect.rawValue): \(command.effectReason)")
@@ -90,7 +93,43 @@ public enum DecisionReport {
             "branches": .strings(command.branches),
             "interactive": .bool(command.interactive),
             "paths": .array(command.paths.map { .object(["path": .string($0.path), "mode": .string($0.mode.rawValue), "dynamic": .bool($0.dynamic)]) }),
+            "sql": command.sql.map(sqlJSON) ?? .null,
         ])
+    }
+
+    /// One classified statement, in the shape `airlock sql classify --format json` prints.
+    public static func sqlJSON(_ statement: SQLStatement) -> JSON {
+        var fields: [String: JSON] = [
+            "index": .int(statement.index),
+            "text": .string(statement.text),
+            "kind": .string(statement.kind),
+            "class": .string(statement.sqlClass.rawValue),
+            "tables": .strings(statement.tables),
+            "flags": .strings(statement.sortedFlags.map(\.rawValue)),
+            "functions": .strings(statement.functions),
+            "reason": .string(statement.reason),
+        ]
+        if let error = statement.error {
+            fields["error"] = .object(["message": .string(error.message), "position": .int(error.position)])
+        }
+        return .object(fields)
+    }
+
+    /// `destructive DELETE on users; flags no_where`.
+    public static func sqlSummary(_ statement: SQLStatement) -> String {
+        var text = statement.sqlClass.rawValue
+        if !statement.kind.isEmpty { text += " " + statement.kind }
+        if !statement.tables.isEmpty { text += " on " + statement.tables.joined(separator: ", ") }
+        if !statement.flags.isEmpty { text += "; flags " + statement.sortedFlags.map(\.rawValue).joined(separator: ", ") }
+        if !statement.functions.isEmpty { text += "; calls " + statement.functions.joined(separator: ", ") }
+        if let error = statement.error { text += "; \(error.message) at character \(error.position)" }
+        return text
+    }
+
+    /// Long statements are cut for one-line display; the full text is in the JSON.
+    public static func preview(_ text: String) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).map { $0.trimmingPrefix(while: { $0 == " " || $0 == "\t" }) }.joined(separator: " ")
+        return flat.count > 200 ? String(flat.prefix(197)) + "…" : flat
     }
 
     /// `airlock explain`: what was parsed, what each target resolved to, every rule and why.
@@ -111,7 +150,12 @@ public enum DecisionReport {
             if let sub = command.subcommand { lines.append("    operation: \(sub)") }
             lines.append("    effect: \(command.effect.rawValue) — \(command.effectReason)")
             if command.interactive { lines.append("    interactive session: yes") }
-            for statement in command.statements.prefix(10) { lines.append("    statement: \(statement)") }
+            if let sql = command.sql {
+                lines.append("    statement: \(preview(sql.text))")
+                lines.append("    sql: \(sqlSummary(sql))")
+            } else {
+                for statement in command.statements.prefix(10) { lines.append("    statement: \(statement)") }
+            }
             if command.targets.isEmpty {
                 lines.append("    targets: none (acts on this machine)")
             }

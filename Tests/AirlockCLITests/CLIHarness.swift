@@ -34,7 +34,7 @@ struct CLIHarness {
     }
 
     /// Runs `airlock ARGS` with a clean environment: HOME and AIRLOCK_HOME inside the scratch dir.
-    func run(_ arguments: [String], environment extra: [String: String] = [:], cwd: String? = nil) throws -> Result {
+    func run(_ arguments: [String], environment extra: [String: String] = [:], cwd: String? = nil, stdin: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -45,8 +45,13 @@ struct CLIHarness {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

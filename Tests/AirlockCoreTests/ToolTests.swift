@@ -40,9 +40,9 @@ struct ToolTests {
         ("redis-cli CONFIG SET dir /tmp", .destructive), ("redis-cli --scan", .read),
         ("mongosh --eval 'db.dropDatabase()'", .destructive), ("mongosh --eval 'db.users.deleteMany({})'", .destructive),
         ("mongosh --eval 'db.users.find().limit(1)'", .read), ("mongosh --eval 'db.users.insertOne({a:1})'", .write),
-        ("psql -c 'SELECT 1'", .opaque), ("psql -c \"SELECT 'DROP TABLE x'\"", .opaque), ("psql -c 'DROP TABLE x'", .destructive),
-        ("psql -c '-- DROP TABLE x\nSELECT 1'", .opaque), ("psql -c 'SELECT 1 /* DROP */'", .opaque), ("psql -c 'DELETE FROM users'", .destructive),
-        ("psql -f migrations/001_drop.sql", .destructive), ("psql -f migrations/002_select.sql", .opaque), ("psql -f missing.sql", .opaque),
+        ("psql -c 'SELECT 1'", .read), ("psql -c \"SELECT 'DROP TABLE x'\"", .read), ("psql -c 'DROP TABLE x'", .destructive),
+        ("psql -c '-- DROP TABLE x\nSELECT 1'", .read), ("psql -c 'SELECT 1 /* DROP */'", .read), ("psql -c 'DELETE FROM users'", .destructive),
+        ("psql -f migrations/001_drop.sql", .destructive), ("psql -f migrations/002_select.sql", .read), ("psql -f missing.sql", .opaque),
         ("psql <<< 'DROP TABLE x'", .destructive), ("echo 'DROP TABLE x' | psql", .destructive), ("psql -l", .read),
         ("psql -c '\\! rm -rf /'", .destructive), ("sqlite3 app.db 'DROP TABLE t'", .destructive), ("sqlite3 app.db '.tables'", .read),
         ("mysql -e 'DROP DATABASE app'", .destructive), ("clickhouse-client -q 'TRUNCATE TABLE t'", .destructive),
@@ -71,20 +71,23 @@ struct ToolTests {
         #expect(noManifest.verdict == .ask)
     }
 
-    @Test("SQL text is read past quotes and comments but never trusted", arguments: [
+    @Test("SQL given to psql takes its most dangerous statement's effect", arguments: [
         ("select/**/1; DROP TABLE users", EffectClass.destructive),
         ("-- x\nDELETE FROM users", .destructive),
-        ("/* a /* nested */ b */ DROP TABLE users", .destructive),
-        ("SELECT $$; DROP TABLE users; $$", .destructive),
-        ("SELECT E'\\'; DROP TABLE users; --'", .destructive),
+        ("SELECT $$; DROP TABLE users; $$", .read),
+        ("SELECT E'\\'; DROP TABLE users; --'", .read),
         ("SELECT '\\'; DROP TABLE users; --'", .destructive),
-        ("SELECT 1", .opaque),
-        ("SELECT 'drop table'", .opaque),
-        ("SELECT 1; /* unterminated", .opaque),
+        ("SELECT 1", .read),
+        ("SELECT 'drop table'", .read),
+        ("UPDATE users SET name = 'x' WHERE id = 1", .write),
+        ("SELECT 1; /* unterminated", .destructive),
         ("ALTER TABLE users DROP COLUMN email", .destructive),
         ("DO $$BEGIN EXECUTE 'DR' || 'OP TABLE users'; END$$", .opaque),
     ] as [(String, EffectClass)])
     func sql(_ text: String, _ expected: EffectClass) {
-        #expect(SQLText.read(text).effect == expected, "\(text) → \(SQLText.read(text).effect)")
+        let quoted = "'" + text.replacing("'", with: "'\\''") + "'"
+        let commands = World.analyse("psql -h db.internal -c \(quoted)").commands
+        #expect(commands.map(\.effect).max() == expected, "\(text) → \(commands.map { "\($0.effect): \($0.effectReason)" })")
+        #expect(commands.allSatisfy { $0.binary == "psql" })
     }
 }

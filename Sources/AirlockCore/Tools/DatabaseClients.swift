@@ -1,3 +1,5 @@
+import AirlockSQL
+
 /// Database clients: where they connect (flags, URIs, conninfo, `PGHOST`/`DATABASE_URL`/
 /// `MYSQL_HOST`, `.env`) and what they send (`-c`, `-e`, `-f FILE`, heredocs, pipes). No
 /// statement at all is an interactive session.
@@ -109,7 +111,7 @@ enum DatabaseClients {
                 texts.append(text)
             }
         }
-        emitSQL(texts, invocation: invocation, targets: targets, paths: paths, session: session, metaCommands: true)
+        emitSQL(texts, dialect: .postgres, invocation: invocation, targets: targets, paths: paths, session: session, metaCommands: true)
     }
 
     /// The statements given on the command line or, failing those, on standard input. With
@@ -143,49 +145,72 @@ enum DatabaseClients {
         Tools.emit(invocation.command(.opaque, "\(invocation.name) runs statements from \(what), which are only known at run time", targets: targets), invocation, session: session)
     }
 
-    /// Classifies SQL texts (psql meta-commands first: `\!` runs a shell, `\i` a file).
-    static func emitSQL(_ texts: [String], invocation: Invocation, targets: [Target], paths: [PathAccess], session: AnalysisSession, metaCommands: Bool) {
+    /// Classifies SQL texts and reports one command per statement, so each is decided on its
+    /// own and the command's verdict is its most dangerous statement's. For psql, meta-commands
+    /// come first: `\!` runs a shell, `\i` includes a file, `\gexec` runs query results.
+    static func emitSQL(_ texts: [String], dialect: SQLDialect, invocation: Invocation, targets: [Target], paths: [PathAccess], session: AnalysisSession, metaCommands: Bool) {
         var sql: [String] = []
         var paths = paths
-        for text in texts {
+        var pending = texts.map { ($0, 0) }
+        while !pending.isEmpty {
+            let (text, depth) = pending.removeFirst()
             guard metaCommands else { sql.append(text); continue }
-            var plain: [Substring] = []
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                let trimmed = line.drop { $0 == " " || $0 == "\t" }
-                guard trimmed.hasPrefix("\\") else { plain.append(line); continue }
-                let command = trimmed.prefix { $0 != " " && $0 != "\t" }
-                let argument = trimmed.dropFirst(command.count).trimmingSpaces()
+            let script = PsqlScript(text)
+            sql.append(script.sql)
+            for meta in script.metaCommands {
+                let command = meta.command
+                let argument = meta.argument
                 switch command {
                 case "\\!":
                     session.interpret(argument, frame: invocation.childFrame("psql \\!"), origin: "psql \\!")
                 case "\\i", "\\ir", "\\include", "\\include_relative":
-                    guard let access = session.pathAccess(Arg(argument), mode: .read, frame: invocation.frame), let included = session.readFile(access.path) else {
+                    guard depth < 8, let access = session.pathAccess(Arg(argument), mode: .read, frame: invocation.frame), let included = session.readFile(access.path) else {
                         Tools.emit(invocation.command(.opaque, "psql \(command) \(argument): the file could not be read to analyse", targets: targets), invocation, session: session)
                         continue
                     }
                     paths.append(access)
-                    sql.append(included)
-                case "\\o", "\\out", "\\w", "\\write", "\\copy", "\\g", "\\gexec", "\\gset", "\\set", "\\c", "\\connect":
-                    // These run or redirect queries; `\gexec` executes result rows as SQL.
-                    if command == "\\gexec" {
-                        Tools.emit(invocation.command(.opaque, "psql \\gexec runs query results as statements", targets: targets), invocation, session: session)
+                    pending.append((included, depth + 1))
+                case "\\gexec":
+                    Tools.emit(invocation.command(.opaque, "psql \\gexec runs query results as statements", targets: targets), invocation, session: session)
+                case "\\copy":
+                    // Client-side COPY: the server sees COPY … FROM STDIN / TO STDOUT; the file is local.
+                    let lowered = argument.lowercased()
+                    if lowered.contains(" program ") {
+                        Tools.emit(invocation.command(.opaque, "psql \\copy … program runs a local program", targets: targets), invocation, session: session)
+                    } else if lowered.contains(" from ") {
+                        Tools.emit(invocation.command(.write, "psql \\copy … from loads rows into a table", targets: targets), invocation, session: session)
+                    } else {
+                        Tools.emit(invocation.command(.read, "psql \\copy … to reads rows", targets: targets), invocation, session: session)
                     }
-                    if command == "\\copy" { sql.append("COPY " + argument) }
-                    if command == "\\c" || command == "\\connect" {
-                        // Reconnecting elsewhere: the new host is a target too.
-                        let words = argument.split(separator: " ")
-                        if words.count >= 3 {
-                            Tools.emit(invocation.command(.opaque, "psql \\connect switches servers mid-script", targets: targets + [ServiceTarget.forHost(String(words[2]), source: "psql \\connect")]), invocation, session: session)
-                        }
+                case "\\o", "\\out", "\\w", "\\write":
+                    if !argument.isEmpty, !argument.hasPrefix("|"), let access = session.pathAccess(Arg(argument), mode: .write, frame: invocation.frame) {
+                        Tools.emit(invocation.command(.write, "psql \(command) writes query output to a file", paths: [access]), invocation, session: session)
+                    } else if argument.hasPrefix("|") {
+                        session.interpret(String(argument.dropFirst()), frame: invocation.childFrame("psql \(command) |"), origin: "psql \(command) |")
                     }
+                case "\\c", "\\connect":
+                    // Reconnecting elsewhere: the new host is a target too.
+                    let words = argument.split(separator: " ")
+                    if words.count >= 3 {
+                        Tools.emit(invocation.command(.opaque, "psql \\connect switches servers mid-script", targets: targets + [ServiceTarget.forHost(String(words[2]), source: "psql \\connect")]), invocation, session: session)
+                    }
+                case "\\e", "\\edit", "\\ef", "\\ev":
+                    Tools.emit(invocation.command(.opaque, "psql \(command) runs whatever is typed in an editor", targets: targets, interactive: true), invocation, session: session)
                 default:
-                    break // \dt, \d, \l, \x, \timing … only read or change display
+                    break // \dt, \d, \l, \x, \timing, \set, \gset … only read or change display
                 }
             }
-            sql.append(plain.joined(separator: "\n"))
         }
-        let reading = SQLText.read(sql.joined(separator: ";\n"))
-        Tools.emit(invocation.command(reading.effect, reading.reason, targets: targets, paths: paths, statements: reading.statements), invocation, session: session)
+        let statements = sql.flatMap { SQLClassifier.classify($0, dialect: dialect) }
+        if statements.isEmpty {
+            Tools.emit(invocation.command(.read, "no SQL statements", targets: targets, paths: paths), invocation, session: session)
+            return
+        }
+        for (index, var statement) in statements.enumerated() {
+            statement.index = index
+            let reason = "SQL \(statement.sqlClass.rawValue): \(statement.reason)"
+            Tools.emit(invocation.command(statement.sqlClass.effect, reason, targets: targets, paths: index == 0 ? paths : [], statements: [statement.text], sql: statement), invocation, session: session)
+        }
     }
 
     static func pgUtility(_ effect: EffectClass, _ reason: String) -> Tools.Handler {
@@ -235,7 +260,7 @@ enum DatabaseClients {
         let scan = OptionScan(mysqlArgs(invocation.args), valued: mysqlValued)
         let targets = mysqlTargets(scan, invocation: invocation, session: session)
         guard let texts = statements(scan.values("-e", "--execute"), invocation: invocation, targets: targets, session: session, interactive: "an interactive database session: its statements are not known in advance") else { return }
-        emitSQL(texts, invocation: invocation, targets: targets, paths: [], session: session, metaCommands: false)
+        emitSQL(texts, dialect: .mysql, invocation: invocation, targets: targets, paths: [], session: session, metaCommands: false)
     }
 
     static let mysqlDump: Tools.Handler = { invocation, session in
@@ -288,14 +313,15 @@ enum DatabaseClients {
                 }
             }
         }
-        emitSQL(sql, invocation: invocation, targets: targets, paths: access.map { [$0] } ?? [], session: session, metaCommands: false)
+        emitSQL(sql, dialect: .sqlite, invocation: invocation, targets: targets, paths: access.map { [$0] } ?? [], session: session, metaCommands: false)
     }
 
     static let clickhouse: Tools.Handler = { invocation, session in
         let scan = OptionScan(invocation.args, valued: ["-h", "--host", "--port", "-u", "--user", "--password", "-d", "--database", "-q", "--query", "--config-file", "-C"])
         let targets = [ServiceTarget.forHost(scan.value("-h", "--host") ?? invocation.lookup("CLICKHOUSE_HOST", session: session)?.value ?? "", source: "clickhouse-client --host")]
         guard let texts = statements(scan.values("-q", "--query"), invocation: invocation, targets: targets, session: session, interactive: "an interactive database session") else { return }
-        emitSQL(texts, invocation: invocation, targets: targets, paths: [], session: session, metaCommands: false)
+        // ClickHouse SQL is closest to MySQL's lexically; the lexer errs towards danger.
+        emitSQL(texts, dialect: .mysql, invocation: invocation, targets: targets, paths: [], session: session, metaCommands: false)
     }
 
     static let cockroach: Tools.Handler = { invocation, session in
@@ -310,7 +336,8 @@ enum DatabaseClients {
         else if let (url, source) = invocation.lookup("COCKROACH_URL", session: session), let parsed = connectionTargets(url, source: source) { targets = parsed }
         else { targets = [ServiceTarget.forHost("", source: "no host given")] }
         guard let texts = statements(scan.values("-e", "--execute"), invocation: invocation, targets: targets, session: session, interactive: "an interactive database session") else { return }
-        emitSQL(texts, invocation: invocation, targets: targets, paths: [], session: session, metaCommands: false)
+        // CockroachDB speaks PostgreSQL's grammar; its own extensions do not parse and fail closed.
+        emitSQL(texts, dialect: .postgres, invocation: invocation, targets: targets, paths: [], session: session, metaCommands: false)
     }
 
     // MARK: Redis

@@ -1,3 +1,4 @@
+import AirlockSQL
 /// The registry of what Airlock knows about programs. Each family of tools lives in its own
 /// file; this maps program names to them and classifies everything else generically.
 enum Tools {
@@ -106,7 +107,8 @@ extension Invocation {
         paths: [PathAccess] = [],
         branches: [String] = [],
         interactive: Bool = false,
-        statements: [String] = []
+        statements: [String] = [],
+        sql: SQLStatement? = nil
     ) -> AnalyzedCommand {
         // A command that acts elsewhere (`pg_dump -h prod > backup.sql`) does not write the local
         // file itself: the local shell does. `Tools.emit` reports that write separately.
@@ -115,7 +117,7 @@ extension Invocation {
             binary: name, args: argTexts, subcommand: subcommand, effect: effect, effectReason: reason,
             targets: targets.isEmpty ? frame.inheritedTargets : targets,
             paths: paths + (redirectsHere ? redirectPaths : []), branches: branches, interactive: interactive,
-            via: frame.via, statements: statements)
+            via: frame.via, statements: statements, sql: sql)
         if redirectsHere && effect == .read && redirectPaths.contains(where: { $0.mode == .write }) {
             command.effect = .write
             command.effectReason = reason + "; its output is redirected into a file"
