@@ -11,7 +11,8 @@ PostgreSQL 18 grammar). One JSON object per statement:
     {"file": "...", "line": N, "sql": "...", "parses": true|false,
      "nodes": [dangerous parse-tree node types found],
      "functions": [every FuncCall name, schema-qualified as written, lower-case],
-     "copy_to_stdout": true when every CopyStmt in it is `COPY ... TO STDOUT`}
+     "copy_to_stdout": true when every CopyStmt in it is `COPY ... TO STDOUT`,
+     "plan_only_nodes": [dangerous node types found only inside an EXPLAIN without ANALYZE]}
 
 Usage: sql-oracle.py REGRESS_DIR OUT.jsonl
 """
@@ -177,36 +178,71 @@ def whole(text, begin, end):
     return (begin + chunk.index(stripped[0]), stripped)
 
 
-def walk(node, nodes, functions, copies):
+class Findings:
+    def __init__(self):
+        self.nodes = set()      # dangerous node types that run
+        self.planned = set()    # dangerous node types inside an EXPLAIN that only plans
+        self.functions = set()  # FuncCall names
+        self.copies = []        # per CopyStmt: whether it is COPY ... TO STDOUT
+
+
+def walk(node, findings, planning=False):
     if isinstance(node, dict):
         for key, value in node.items():
             if key in DANGEROUS_SET:
-                nodes.add(key)
+                (findings.planned if planning else findings.nodes).add(key)
             if key == "CopyStmt" and isinstance(value, dict):
-                copies.append(not value.get("is_from") and not value.get("filename")
-                              and not value.get("is_program"))
+                findings.copies.append(not value.get("is_from") and not value.get("filename")
+                                       and not value.get("is_program"))
             if key == "FuncCall" and isinstance(value, dict):
                 parts = [part.get("String", {}).get("sval", "")
                          for part in value.get("funcname", [])]
-                functions.add(".".join(parts).lower())
-            walk(value, nodes, functions, copies)
+                findings.functions.add(".".join(parts).lower())
+            inner = planning or (key == "ExplainStmt" and isinstance(value, dict) and not analyzes(value))
+            walk(value, findings, inner)
     elif isinstance(node, list):
         for item in node:
-            walk(item, nodes, functions, copies)
+            walk(item, findings, planning)
+
+
+def analyzes(explain):
+    """Whether EXPLAIN runs its statement: an `analyze` option that is on, read the way
+    PostgreSQL's defGetBoolean reads it (no value, 1, true, on). A value it would reject
+    counts as on."""
+    for option in explain.get("options", []):
+        elem = option.get("DefElem", {})
+        if elem.get("defname") != "analyze":
+            continue
+        arg = elem.get("arg")
+        if arg is None:
+            return True
+        if "Integer" in arg:
+            if arg["Integer"].get("ival", 0) == 0:  # the JSON leaves out zero
+                continue
+            return True
+        value = arg.get("String", {}).get("sval", "").lower()
+        if value in ("off", "false"):
+            continue
+        return True
+    return False
 
 
 def judge(sql):
     try:
         tree = json.loads(parser.parse_sql_json(sql))
     except parser.ParseError:
-        return {"parses": False, "nodes": [], "functions": [], "copy_to_stdout": False}
-    nodes, functions, copies = set(), set(), []
-    walk(tree, nodes, functions, copies)
+        return {"parses": False, "nodes": [], "functions": [], "copy_to_stdout": False,
+                "plan_only_nodes": []}
+    findings = Findings()
+    walk(tree, findings)
+    every = findings.nodes | findings.planned
     return {
         "parses": True,
-        "nodes": [name for name in DANGEROUS if name in nodes],
-        "functions": sorted(functions),
-        "copy_to_stdout": bool(copies) and all(copies),
+        "nodes": [name for name in DANGEROUS if name in every],
+        "functions": sorted(findings.functions),
+        "copy_to_stdout": bool(findings.copies) and all(findings.copies),
+        # Found only inside an EXPLAIN without ANALYZE: planned, never run.
+        "plan_only_nodes": [name for name in DANGEROUS if name in findings.planned - findings.nodes],
     }
 
 
