@@ -12,8 +12,10 @@ import Testing
 ///   not say `read`;
 /// - when the oracle cannot parse it, Airlock must not say `read` either (it says
 ///   `unparseable` unless its PostgreSQL 15 grammar reads it, and then it judges what it read).
-/// The one exception to the node list is `COPY ... TO STDOUT` of a read, which the reference
-/// cases (ref 23) class `read` like the query it prints.
+/// Two exceptions to the node list follow the reference cases: `COPY ... TO STDOUT` of a read
+/// is `read` like the query it prints (ref 23), and a write inside `EXPLAIN` without `ANALYZE`
+/// is only planned, never run (ref 14). Functions count even there: the planner runs immutable
+/// and stable functions with constant arguments while it plans.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["AIRLOCK_SQL_ORACLE"] != nil))
 struct SQLDifferentialTests {
     struct Record: Decodable, Sendable {
@@ -24,6 +26,7 @@ struct SQLDifferentialTests {
         var nodes: [String]
         var functions: [String]
         var copy_to_stdout: Bool
+        var plan_only_nodes: [String]
     }
 
     struct Verdict: Sendable {
@@ -86,17 +89,20 @@ struct SQLDifferentialTests {
         var dangerous = 0
         var parseDisagreements = 0
         var copyToStdout = 0
+        var planOnly = 0
         var readWhenDangerous: [String] = []
         var readWhenUnparseable: [String] = []
         var overByClass: [SQLClass: Int] = [:]
         var oracleOnlyParses = 0
+        var onlyAirlockParses: [String] = []
         var airlockOnlyParses = 0
         var unknownFunctions: [String: Int] = [:]
 
         for (record, verdict) in zip(records, verdicts) {
             let location = "\(record.file):\(record.line)"
             let sql = record.sql.count > 160 ? String(record.sql.prefix(160)) + "…" : record.sql
-            var nodes = record.nodes
+            var nodes = record.nodes.filter { !record.plan_only_nodes.contains($0) }
+            if nodes.count < record.nodes.count, nodes.isEmpty { planOnly += 1 }
             if record.copy_to_stdout, let copy = nodes.firstIndex(of: "CopyStmt") {
                 nodes.remove(at: copy)
                 if nodes.isEmpty { copyToStdout += 1 }
@@ -107,7 +113,12 @@ struct SQLDifferentialTests {
 
             if record.parses != verdict.parsed {
                 parseDisagreements += 1
-                if record.parses { oracleOnlyParses += 1 } else { airlockOnlyParses += 1 }
+                if record.parses {
+                    oracleOnlyParses += 1
+                } else {
+                    airlockOnlyParses += 1
+                    onlyAirlockParses.append("\(location) (\(verdict.sqlClass.rawValue)): \(sql)")
+                }
             }
             if oracleDangerous {
                 dangerous += 1
@@ -140,11 +151,18 @@ struct SQLDifferentialTests {
             "SQL differential: where they differ, Airlock is stricter: \(over.joined(separator: ", "))"
                 + " (the oracle's list has no CREATE, VACUUM, LOCK or SELECT ... FOR UPDATE);"
                 + " parses only in PostgreSQL 18: \(oracleOnlyParses), only in Airlock's PostgreSQL 15: \(airlockOnlyParses);"
-                + " COPY ... TO STDOUT of a read taken as read: \(copyToStdout)"
+                + " taken as read like the reference cases: \(copyToStdout) COPY ... TO STDOUT of a read (ref 23),"
+                + " \(planOnly) EXPLAIN without ANALYZE of a write (ref 14)"
         )
         if !unknownFunctions.isEmpty {
             let top = unknownFunctions.sorted { $0.value > $1.value }.prefix(20).map { "\($0.key) (\($0.value))" }
             print("SQL differential: functions outside the allow-list in statements classified read: \(top.joined(separator: ", "))")
+        }
+        // AIRLOCK_SQL_DIFF_REPORT=path writes every violation, not just the first 20.
+        if let report = ProcessInfo.processInfo.environment["AIRLOCK_SQL_DIFF_REPORT"] {
+            let lines = readWhenDangerous.map { "dangerous\t\($0)" } + readWhenUnparseable.map { "unparseable\t\($0)" }
+                + onlyAirlockParses.map { "parses-only-in-15\t\($0)" }
+            try lines.joined(separator: "\n").write(toFile: report, atomically: true, encoding: .utf8)
         }
         if !readWhenDangerous.isEmpty {
             Issue.record(Comment(rawValue:
