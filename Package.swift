@@ -43,7 +43,7 @@ let package = Package(
         ),
         .executableTarget(name: "airlock", dependencies: ["AirlockRuntime"]),
         .executableTarget(name: "airlock-cli", dependencies: ["AirlockCLI"]),
-        .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell", "AirlockSQL"]),
+        .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell", "AirlockSQL", "CPgQuery"]),
         .testTarget(name: "AirlockShellTests", dependencies: ["AirlockShell"]),
         .testTarget(name: "AirlockSQLTests", dependencies: ["AirlockSQL"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore", "AirlockPolicyFile"], resources: [.copy("Corpus")]),

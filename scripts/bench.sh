@@ -16,6 +16,14 @@ echo "\$ airlock-bench $corpus 20"
 "$bin/airlock-bench" "$corpus" 20
 echo '```'
 
+echo
+echo "## SQL classification (PostgreSQL, libpg_query; same run, ratio to the parse alone)"
+echo
+echo '```'
+echo "\$ airlock-bench --sql Tests/AirlockSQLTests/Corpus/postgres.tsv"
+"$bin/airlock-bench" --sql Tests/AirlockSQLTests/Corpus/postgres.tsv
+echo '```'
+
 if command -v valgrind >/dev/null 2>&1; then
   echo
   echo "## Instructions per decision (valgrind --tool=callgrind, 20,000 decisions each, built-in policy)"

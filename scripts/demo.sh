@@ -37,6 +37,12 @@ echo "${bold}Airlock: every command an agent runs is decided before it reaches t
 
 step deny  "Replit, July 2025: an agent drops a production table during a code freeze" \
   'psql -h prod-db.internal -U admin -c "DROP TABLE executives;"'
+step deny  "The same, disguised: a DELETE inside a CTE inside a subquery, read by PostgreSQL's own parser" \
+  "psql -h prod-db.internal -c 'SELECT 1; SELECT * FROM (WITH d AS (DELETE/**/FROM executives RETURNING *) SELECT * FROM d) s'"
+step allow "Reading production is fine: each statement is judged on its own" \
+  "psql -h prod-db.internal -c 'SELECT count(*) FROM executives WHERE company_id = 42'"
+step deny  "Switching to the superuser role" \
+  "psql -h prod-db.internal -c 'SET ROLE postgres'"
 step deny  "The same, hidden in an ORM reset pointed at production" \
   'DATABASE_URL=postgres://admin@db.prod.acme.com/app npx prisma migrate reset --force'
 step deny  "PocketOS, April 2026: one curl to the hosting provider's GraphQL API deletes a volume" \

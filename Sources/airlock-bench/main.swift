@@ -1,6 +1,6 @@
 // In-process benchmark: decisions per second and per-decision latency of the full pure
 // pipeline (parse, analyse, resolve, evaluate) with the built-in policy, over the labelled
-// corpus. Usage: airlock-bench CORPUS.tsv [ROUNDS]
+// corpus. Usage: airlock-bench CORPUS.tsv [ROUNDS]; airlock-bench --sql SQL-CORPUS.tsv for SQL.
 import AirlockCore
 import AirlockShell
 import Foundation
@@ -28,6 +28,10 @@ func now() -> UInt64 {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count == 3, arguments[1] == "--sql" {
+    SQLBench.run(corpusPath: arguments[2])
+    exit(0)
+}
 // `airlock-bench --profile LINE`: decide LINE many times and nothing else, for a profiler.
 if arguments.count == 3, arguments[1] == "--profile" {
     let profileContext = Context(agent: "bench", user: "dev", workingDirectory: "/home/dev/app", homeDirectory: "/home/dev", environment: ["HOME": "/home/dev"])
