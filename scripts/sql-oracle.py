@@ -45,12 +45,14 @@ LINE_COMMENT = re.compile(r"--[^\n]*")
 
 
 def psql_input(text):
-    r"""What psql sends: meta-command lines become `;` (most of them end the query buffer: \g,
-    \gset, \gexec, \parse...), the data after `COPY ... FROM stdin` up to `\.` is blanked.
-    Line numbers are kept."""
+    r"""What psql sends, and where: meta-command lines and the data after `COPY ... FROM stdin`
+    up to `\.` are blanked (line numbers are kept), and the meta-command lines are returned as
+    boundaries no statement crosses (most of them end the query buffer: \g, \gset, \gexec,
+    \parse; and text a false \if skips must not swallow what follows)."""
     lines = text.split("\n")
     terminators = [i for i, line in enumerate(lines) if line.rstrip("\r") == "\\."]
     out = []
+    boundaries = []
     pending = []  # lines of the statement being read, to spot `COPY ... FROM stdin;`
     in_data = False
     for i, line in enumerate(lines):
@@ -63,7 +65,8 @@ def psql_input(text):
             # `\copy t from stdin` reads its data from the following lines too.
             if COPY_FROM_STDIN.match(line.strip()) and any(t > i for t in terminators):
                 in_data = True
-            out.append(";" if pending else "")
+            out.append("")
+            boundaries.append(i)
             pending = []
             continue
         line = META_TAIL.sub(";", ESCAPED_SEMICOLON.sub(";", line))
@@ -73,7 +76,24 @@ def psql_input(text):
             if COPY_FROM_STDIN.match(last_statement("\n".join(pending))) and any(t > i for t in terminators):
                 in_data = True
             pending = []
-    return "\n".join(out)
+    return "\n".join(out), boundaries
+
+
+def split_psql(text, boundaries):
+    """Statements of a file, split separately between meta-command lines. Returns
+    (offset, statement) pairs and whether any part had to be split line by line."""
+    starts = [0]
+    for line in text.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    cuts = [0] + [starts[line] for line in boundaries] + [len(text)]
+    result, fell_back = [], False
+    for begin, end in zip(cuts, cuts[1:]):
+        if not text[begin:end].strip():
+            continue
+        statements, fallback = split_file(text[begin:end])
+        result.extend((begin + offset, sql) for offset, sql in statements)
+        fell_back |= fallback
+    return result, fell_back
 
 
 def last_statement(text):
@@ -264,8 +284,8 @@ def main():
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 text = raw.decode("latin-1")  # one Windows-1252 test file; bytes kept as chars
-            text = psql_input(text)
-            statements, fell_back = split_file(text)
+            text, boundaries = psql_input(text)
+            statements, fell_back = split_psql(text, boundaries)
             counts["files"] += 1
             counts["fallback_files"] += fell_back
             for offset, sql in statements:
