@@ -4,7 +4,7 @@ SWIFT ?= swift
 RELEASE_FLAGS := -c release --static-swift-stdlib
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release demo test bench install clean
+.PHONY: all deps build release demo test sql-oracle bench install clean
 
 all: build
 
@@ -26,9 +26,16 @@ release: deps
 demo: deps release
 	@./scripts/demo.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/airlock"
 
-test: deps
+# PostgreSQL's regression SQL judged by pglast (libpg_query, PostgreSQL 18): the oracle of
+# SQLDifferentialTests. Installs pglast with pip and downloads its sdist once; rebuilt only when
+# stale.
+SQL_ORACLE := $(CURDIR)/.build/sql-oracle/regress.jsonl
+sql-oracle:
+	@./scripts/sql-oracle.sh "$(SQL_ORACLE)"
+
+test: deps sql-oracle
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	AIRLOCK_SQL_ORACLE="$(SQL_ORACLE)" $(SWIFT) test --skip-build
 
 # In-process decisions per second and latency on the labelled corpus, and whole-process
 # `airlock check` against /bin/true. Figures go in docs/benchmarks.md.
