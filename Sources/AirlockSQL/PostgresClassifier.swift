@@ -183,7 +183,8 @@ public final class PostgresClassifier: Sendable {
         walker.walkStatement(node)
         let statement = SQLStatement(
             index: index, text: text, kind: commandTag(tree, node), sqlClass: walker.sqlClass,
-            tables: walker.sortedTables, flags: walker.flags, functions: walker.sortedFunctions, reason: walker.reason)
+            tables: walker.sortedTables, flags: walker.flags, functions: walker.sortedFunctions, reason: walker.reason,
+            error: walker.sqlClass == .unparseable ? SQLParseError(message: walker.reason, position: 0) : nil)
         if let name = walker.preparedName { prepared[name] = statement }
         return statement
     }
