@@ -1,7 +1,127 @@
 /// Conservative lexer-based classification for MySQL/MariaDB and SQLite: it can only err
-/// towards danger (anything not recognised is `privileged`).
+/// towards danger. Text is split into statements outside quotes and comments; each statement
+/// is named by its leading keywords and its class is the most dangerous of everything found in
+/// its code (anything not recognised is `privileged`). Where the server's reading depends on
+/// settings the text does not show (backslash escapes, ANSI_QUOTES, version-gated `/*!…*/`
+/// comments), every reading is classified and each statement keeps the most dangerous.
 public enum LexicalSQL {
+    /// Every statement in `text`, in order. An unterminated quote or comment makes the rest of
+    /// the text one `unparseable` statement whose `error` names the cause. `.postgres` goes to
+    /// the PostgreSQL parser.
     public static func classify(_ text: String, dialect: SQLDialect) -> [SQLStatement] {
-        [SQLStatement(index: 0, text: text, kind: "", sqlClass: .privileged, reason: "not yet classified")]
+        if dialect == .postgres { return PostgresClassifier.shared.classify(text) }
+        let bytes = Array(text.utf8)
+        let readings = Self.readings(dialect)
+        guard let primaryOptions = readings.first else { return [] }
+        let primaryLexed = SQLLexer(bytes, options: primaryOptions).statements()
+        var primary = read(primaryLexed, bytes: bytes, dialect: dialect)
+        var seen = [primaryLexed]
+        var extra: [Reading] = []
+        for options in readings.dropFirst() {
+            let lexed = SQLLexer(bytes, options: options).statements()
+            // Most text reads the same every way: classify each distinct reading once.
+            guard !seen.contains(lexed) else { continue }
+            seen.append(lexed)
+            let condition = options.difference(from: primaryOptions)
+            for other in read(lexed, bytes: bytes, dialect: dialect) {
+                let overlapping = overlaps(other, in: primary)
+                for k in overlapping { primary[k].raise(to: other, when: condition) }
+                guard overlapping.isEmpty else { continue }
+                let extras = extra.indices.filter { other.start < extra[$0].end && extra[$0].start < other.end }
+                for k in extras { extra[k].raise(to: other, when: condition) }
+                if extras.isEmpty && other.verdictClass > .read {
+                    // Text the default reading does not see as a statement at all (a comment to
+                    // it) that another reading runs.
+                    var alone = other
+                    alone.statement.reason = "\(other.verdictReason), if \(condition)"
+                    alone.statement.sqlClass = other.verdictClass
+                    extra.append(alone)
+                }
+            }
+        }
+        var all = (primary + extra).sorted { $0.start < $1.start }.map(\.statement)
+        for k in all.indices { all[k].index = k }
+        return all
+    }
+
+    /// Indices of the statements in `readings` (sorted, disjoint) that share bytes with `other`.
+    static func overlaps(_ other: Reading, in readings: [Reading]) -> Range<Int> {
+        var low = 0
+        var high = readings.count
+        while low < high {
+            let middle = (low + high) / 2
+            if readings[middle].end <= other.start { low = middle + 1 } else { high = middle }
+        }
+        var end = low
+        while end < readings.count && readings[end].start < other.end { end += 1 }
+        return low..<end
+    }
+
+    /// The ways the server may read the text. The first is the default configuration.
+    static func readings(_ dialect: SQLDialect) -> [SQLLexer.Options] {
+        guard dialect == .mysql else { return [SQLLexer.Options(dialect: dialect, ansiQuotes: true)] }
+        var result: [SQLLexer.Options] = []
+        for (escapes, ansi) in [(true, false), (false, false), (true, true)] {
+            for versioned in [true, false] {
+                for dashControl in [true, false] {
+                    result.append(SQLLexer.Options(dialect: .mysql, backslashEscapes: escapes, ansiQuotes: ansi, versionedCommentsAreCode: versioned, dashDashControlIsComment: dashControl))
+                }
+            }
+        }
+        return result
+    }
+
+    /// A statement with the bytes it spans and what its tokens said before any failure, for
+    /// comparing readings.
+    struct Reading {
+        var statement: SQLStatement
+        var start: Int
+        var end: Int
+        var verdictClass: SQLClass
+        var verdictReason: String
+        var verdictFlags: Set<SQLFlag>
+
+        /// Takes another reading's class when it is more dangerous; an unparseable statement
+        /// stays so.
+        mutating func raise(to other: Reading, when condition: String) {
+            guard statement.sqlClass != .unparseable, other.verdictClass > statement.sqlClass else { return }
+            statement.sqlClass = other.verdictClass
+            statement.reason = "\(other.verdictReason), if \(condition)"
+            statement.flags.formUnion(other.verdictFlags)
+        }
+    }
+
+    static func read(_ statements: [SQLLexer.Statement], bytes: [UInt8], dialect: SQLDialect) -> [Reading] {
+        var result: [Reading] = []
+        for lexed in statements {
+            guard !lexed.tokens.isEmpty || lexed.failure != nil else { continue }
+            let slice = String(decoding: bytes[lexed.start..<lexed.end], as: UTF8.self)
+            let leading = slice.prefix(while: \.isWhitespace).count
+            let text = String(slice.dropFirst(leading).reversed().drop(while: \.isWhitespace).reversed())
+            let verdict = lexed.tokens.isEmpty ? nil : LexicalStatementReader.read(lexed.tokens, dialect: dialect)
+            var statement: SQLStatement
+            if let failure = lexed.failure {
+                let position = String(decoding: bytes[lexed.start..<failure.offset], as: UTF8.self).count - leading + 1
+                statement = SQLStatement(
+                    index: result.count, text: text, kind: "", sqlClass: .unparseable,
+                    tables: verdict?.tables ?? [], flags: verdict?.flags ?? [], functions: verdict?.functions ?? [],
+                    reason: "the text cannot be read safely: \(failure.message)",
+                    error: SQLParseError(message: failure.message, position: max(1, position))
+                )
+            } else if let verdict {
+                statement = SQLStatement(
+                    index: result.count, text: text, kind: verdict.kind, sqlClass: verdict.sqlClass,
+                    tables: verdict.tables, flags: verdict.flags, functions: verdict.functions, reason: verdict.reason
+                )
+            } else {
+                continue
+            }
+            result.append(Reading(
+                statement: statement, start: lexed.start, end: max(lexed.end, lexed.start + 1),
+                verdictClass: verdict?.sqlClass ?? .read, verdictReason: verdict?.reason ?? "no statement",
+                verdictFlags: verdict?.flags ?? []
+            ))
+        }
+        return result
     }
 }
