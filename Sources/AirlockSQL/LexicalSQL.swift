@@ -11,7 +11,7 @@ public enum LexicalSQL {
     public static func classify(_ text: String, dialect: SQLDialect) -> [SQLStatement] {
         if dialect == .postgres { return PostgresClassifier.shared.classify(text) }
         let bytes = Array(text.utf8)
-        let readings = Self.readings(dialect)
+        let readings = Self.readings(dialect, for: bytes)
         guard let primaryOptions = readings.first else { return [] }
         let primaryLexed = SQLLexer(bytes, options: primaryOptions).statements()
         var primary = read(primaryLexed, bytes: bytes, dialect: dialect)
@@ -57,14 +57,33 @@ public enum LexicalSQL {
         return low..<end
     }
 
-    /// The ways the server may read the text. The first is the default configuration.
-    static func readings(_ dialect: SQLDialect) -> [SQLLexer.Options] {
+    /// The ways the server may read the text; the first is the default configuration. A
+    /// setting is varied only when the text holds what it changes the meaning of: a backslash
+    /// (escapes; with a `"`, ANSI_QUOTES), a version-gated `/*!NNNNN` or MariaDB `/*M!`, or
+    /// `--` before a control character.
+    static func readings(_ dialect: SQLDialect, for bytes: [UInt8]) -> [SQLLexer.Options] {
         guard dialect == .mysql else { return [SQLLexer.Options(dialect: dialect, ansiQuotes: true)] }
+        var backslash = false, doubleQuote = false, versioned = false, dashControl = false
+        for (i, c) in bytes.enumerated() {
+            switch c {
+            case UInt8(ascii: "\\"): backslash = true
+            case UInt8(ascii: "\""): doubleQuote = true
+            case UInt8(ascii: "!") where i >= 2 && bytes[i - 1] == UInt8(ascii: "*") && bytes[i - 2] == UInt8(ascii: "/"):
+                if i + 1 < bytes.count && SQLLexer.isDigit(bytes[i + 1]) { versioned = true }
+            case UInt8(ascii: "!") where i >= 3 && bytes[i - 1] == UInt8(ascii: "M") && bytes[i - 2] == UInt8(ascii: "*") && bytes[i - 3] == UInt8(ascii: "/"):
+                versioned = true
+            case UInt8(ascii: "-") where i >= 1 && bytes[i - 1] == UInt8(ascii: "-") && i + 1 < bytes.count:
+                let next = bytes[i + 1]
+                if (next < 0x20 || next == 0x7F) && !SQLLexer.isASCIISpace(next) { dashControl = true }
+            default: break
+            }
+        }
+        let quoting: [(Bool, Bool)] = !backslash ? [(true, false)] : doubleQuote ? [(true, false), (false, false), (true, true)] : [(true, false), (false, false)]
         var result: [SQLLexer.Options] = []
-        for (escapes, ansi) in [(true, false), (false, false), (true, true)] {
-            for versioned in [true, false] {
-                for dashControl in [true, false] {
-                    result.append(SQLLexer.Options(dialect: .mysql, backslashEscapes: escapes, ansiQuotes: ansi, versionedCommentsAreCode: versioned, dashDashControlIsComment: dashControl))
+        for (escapes, ansi) in quoting {
+            for versionedCode in versioned ? [true, false] : [true] {
+                for dashComment in dashControl ? [true, false] : [true] {
+                    result.append(SQLLexer.Options(dialect: .mysql, backslashEscapes: escapes, ansiQuotes: ansi, versionedCommentsAreCode: versionedCode, dashDashControlIsComment: dashComment))
                 }
             }
         }
@@ -95,13 +114,20 @@ public enum LexicalSQL {
         var result: [Reading] = []
         for lexed in statements {
             guard !lexed.tokens.isEmpty || lexed.failure != nil else { continue }
-            let slice = String(decoding: bytes[lexed.start..<lexed.end], as: UTF8.self)
-            let leading = slice.prefix(while: \.isWhitespace).count
-            let text = String(slice.dropFirst(leading).reversed().drop(while: \.isWhitespace).reversed())
+            var low = lexed.start
+            var high = lexed.end
+            while low < high && SQLLexer.isASCIISpace(bytes[low]) { low += 1 }
+            while high > low && SQLLexer.isASCIISpace(bytes[high - 1]) { high -= 1 }
+            var text = String(decoding: bytes[low..<high], as: UTF8.self)
+            // Other whitespace (a no-break space) is rare: trim it by characters only when there.
+            let leading = text.prefix(while: \.isWhitespace).count
+            if leading > 0 || text.last?.isWhitespace == true {
+                text = String(text.dropFirst(leading).reversed().drop(while: \.isWhitespace).reversed())
+            }
             let verdict = lexed.tokens.isEmpty ? nil : LexicalStatementReader.read(lexed.tokens, dialect: dialect)
             var statement: SQLStatement
             if let failure = lexed.failure {
-                let position = String(decoding: bytes[lexed.start..<failure.offset], as: UTF8.self).count - leading + 1
+                let position = String(decoding: bytes[low..<max(low, failure.offset)], as: UTF8.self).count - leading + 1
                 statement = SQLStatement(
                     index: result.count, text: text, kind: "", sqlClass: .unparseable,
                     tables: verdict?.tables ?? [], flags: verdict?.flags ?? [], functions: verdict?.functions ?? [],

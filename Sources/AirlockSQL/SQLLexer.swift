@@ -110,7 +110,7 @@ struct SQLLexer {
             current = Statement(start: next, end: next)
         }
         func add(_ kind: SQLToken.Kind, _ text: String, at offset: Int) {
-            current.tokens.append(SQLToken(kind: kind, text: text, upper: kind == .word || kind == .symbol ? Self.asciiUpper(text) : text, offset: offset))
+            current.tokens.append(SQLToken(kind: kind, text: text, upper: kind == .word ? Self.asciiUpper(text) : text, offset: offset))
         }
 
         while i < n {
@@ -368,7 +368,12 @@ struct SQLLexer {
 
     private func symbolWidth(at i: Int) -> Int {
         for symbol in Self.longSymbols where i + symbol.count <= bytes.count {
-            if Array(bytes[i..<(i + symbol.count)]) == symbol { return symbol.count }
+            var matches = true
+            for k in symbol.indices where bytes[i + k] != symbol[k] {
+                matches = false
+                break
+            }
+            if matches { return symbol.count }
         }
         // A stray UTF-8 sequence is one symbol, not one per byte.
         var width = 1
