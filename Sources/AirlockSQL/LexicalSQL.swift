@@ -29,12 +29,11 @@ public enum LexicalSQL {
                 guard overlapping.isEmpty else { continue }
                 let extras = extra.indices.filter { other.start < extra[$0].end && extra[$0].start < other.end }
                 for k in extras { extra[k].raise(to: other, when: condition) }
-                if extras.isEmpty && other.verdictClass > .read {
+                if extras.isEmpty && (other.verdictClass > .read || other.statement.error != nil) {
                     // Text the default reading does not see as a statement at all (a comment to
-                    // it) that another reading runs.
+                    // it) that another reading runs, or cannot read.
                     var alone = other
-                    alone.statement.reason = "\(other.verdictReason), if \(condition)"
-                    alone.statement.sqlClass = other.verdictClass
+                    alone.statement.reason = "\(other.statement.error == nil ? other.verdictReason : other.statement.reason), if \(condition)"
                     extra.append(alone)
                 }
             }

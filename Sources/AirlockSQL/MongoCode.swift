@@ -66,6 +66,8 @@ public enum MongoCode {
         "yield", "async", "new", "in", "of", "void",
     ]
 
+    /// Classifies one piece of MongoDB shell code. `kind` is the operation that decided the
+    /// class (`deleteMany`, `find`, `show dbs`), `tables` the collections named.
     public static func classify(_ code: String) -> SQLStatement {
         let text = String(code.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         var reading = Reading(JSText(code))

@@ -402,3 +402,33 @@ private func check(_ c: SQLCase, _ dialect: SQLDialect) {
         }
     }
 }
+
+/// Random fragments of quotes, comments and keywords: nothing traps, statements are indexed in
+/// order, and a statement carries an error exactly when it is unparseable.
+@Suite struct DialectFuzzTests {
+    static let pieces = [
+        "'", "\"", "`", "[", "]", "(", ")", ";", "-", "--", "-- ", "#", "/*", "*/", "/*!", "/*!5000", "/*M!", "!", "\\",
+        "\\g", "@", "@@", "?", ":", "$", ".", ",", "=", "<>", "||", " ", "\n", "\t", "\u{01}", "\u{A0}", "é", "1", "0x",
+        "SELECT", "DELETE", "UPDATE", "SET", "WHERE", "FROM", "INTO", "OUTFILE", "WITH", "AS", "CASE", "END", "BETWEEN",
+        "AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "'%'", "CREATE", "TRIGGER", "BEGIN", "TABLE", "t", "PRAGMA",
+        "EXPLAIN", "ANALYZE", "DROP", "ALTER", "KEY", "ON", "USING", "db", "find", "drop", "$where", "//", "{", "[op]",
+    ]
+
+    @Test func randomFragments() {
+        var rng = DialectPropertyTests.SplitMix64(state: 7)
+        for _ in 0..<2000 {
+            var text = ""
+            for _ in 0..<Int(rng.next() % 25) {
+                text += Self.pieces[Int(rng.next() % UInt64(Self.pieces.count))] + (rng.next() % 3 == 0 ? " " : "")
+            }
+            for dialect in [SQLDialect.mysql, .sqlite] {
+                let statements = LexicalSQL.classify(text, dialect: dialect)
+                #expect(statements.map(\.index) == Array(statements.indices), "\(text.debugDescription)")
+                #expect(statements.allSatisfy { ($0.sqlClass == .unparseable) == ($0.error != nil) }, "\(text.debugDescription)")
+            }
+            _ = LexicalSQL.sqliteDotCommand("." + text)
+            _ = RedisCommands.classify(text.split(separator: " ").map(String.init))
+            _ = MongoCode.classify(text)
+        }
+    }
+}
