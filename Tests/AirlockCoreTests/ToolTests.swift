@@ -37,7 +37,7 @@ struct ToolTests {
         ("curl -X PUT -T f https://x.io/f", .write), ("wget --method=DELETE https://x.io/1", .destructive), ("http POST x.io/a b=c", .write),
         ("http x.io/a b=c", .write), ("http DELETE x.io/a", .destructive),
         ("redis-cli FLUSHDB", .destructive), ("redis-cli DEL k", .destructive), ("redis-cli SET k v", .write), ("redis-cli KEYS '*'", .read),
-        ("redis-cli CONFIG SET dir /tmp", .destructive), ("redis-cli --scan", .read),
+        ("redis-cli CONFIG SET dir /tmp", .opaque), ("redis-cli --scan", .read),
         ("mongosh --eval 'db.dropDatabase()'", .destructive), ("mongosh --eval 'db.users.deleteMany({})'", .destructive),
         ("mongosh --eval 'db.users.find().limit(1)'", .read), ("mongosh --eval 'db.users.insertOne({a:1})'", .write),
         ("psql -c 'SELECT 1'", .read), ("psql -c \"SELECT 'DROP TABLE x'\"", .read), ("psql -c 'DROP TABLE x'", .destructive),

@@ -201,15 +201,20 @@ enum DatabaseClients {
                 }
             }
         }
-        let statements = sql.flatMap { SQLClassifier.classify($0, dialect: dialect) }
+        emitStatements(sql.flatMap { SQLClassifier.classify($0, dialect: dialect) }, invocation: invocation, targets: targets, paths: paths, session: session)
+    }
+
+    /// One analysed command per classified statement (SQL, Redis or MongoDB), so the policy
+    /// decides each on its own; with none, one read command.
+    static func emitStatements(_ statements: [SQLStatement], invocation: Invocation, targets: [Target], paths: [PathAccess], session: AnalysisSession, subcommand: String? = nil) {
         if statements.isEmpty {
-            Tools.emit(invocation.command(.read, "no SQL statements", targets: targets, paths: paths), invocation, session: session)
+            Tools.emit(invocation.command(.read, "no statements", subcommand: subcommand, targets: targets, paths: paths), invocation, session: session)
             return
         }
         for (index, var statement) in statements.enumerated() {
             statement.index = index
-            let reason = "SQL \(statement.sqlClass.rawValue): \(statement.reason)"
-            Tools.emit(invocation.command(statement.sqlClass.effect, reason, targets: targets, paths: index == 0 ? paths : [], statements: [statement.text], sql: statement), invocation, session: session)
+            let reason = "\(statement.sqlClass.rawValue): \(statement.reason)"
+            Tools.emit(invocation.command(statement.sqlClass.effect, reason, subcommand: subcommand, targets: targets, paths: index == 0 ? paths : [], statements: [statement.text], sql: statement), invocation, session: session)
         }
     }
 
@@ -297,23 +302,35 @@ enum DatabaseClients {
             guard let text = stdinText(invocation, session: session) else { return opaqueInput(invocation, targets: targets, session: session) }
             texts.append(text)
         }
-        // Dot-commands: `.shell`/`.system` run a shell; `.read` follows a file.
+        // Dot-commands: `.shell`/`.system` run a shell; `.read` follows a file; the rest are
+        // classified like statements (`.restore` destroys, `.import` writes).
         var sql: [String] = []
-        for text in texts {
+        var dotCommands: [SQLStatement] = []
+        var pending = texts.map { ($0, 0) }
+        while !pending.isEmpty {
+            let (text, depth) = pending.removeFirst()
+            var plain: [Substring] = []
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                let trimmed = line.drop { $0 == " " }
-                if trimmed.hasPrefix(".shell ") || trimmed.hasPrefix(".system ") {
-                    session.interpret(String(trimmed.drop { $0 != " " }.dropFirst()), frame: invocation.childFrame("sqlite3 .shell"), origin: "sqlite3 .shell")
+                let trimmed = line.drop { $0 == " " || $0 == "\t" }
+                guard trimmed.hasPrefix(".") else { plain.append(line); continue }
+                let argument = String(trimmed.drop { $0 != " " && $0 != "\t" }).trimmingSpaces()
+                if trimmed.hasPrefix(".shell") || trimmed.hasPrefix(".system") {
+                    session.interpret(argument, frame: invocation.childFrame("sqlite3 .shell"), origin: "sqlite3 .shell")
                 } else if trimmed.hasPrefix(".read ") {
-                    let file = String(trimmed.dropFirst(6)).trimmingSpaces()
-                    if let a = session.pathAccess(Arg(file), mode: .read, frame: invocation.frame), let included = session.readFile(a.path) { sql.append(included) }
-                    else { Tools.emit(invocation.command(.opaque, "sqlite3 .read \(file): the file could not be read to analyse", targets: targets), invocation, session: session) }
-                } else if !trimmed.hasPrefix(".") {
-                    sql.append(String(line))
+                    let file = argument.trimmingCharacters(in: "'\"")
+                    if depth < 8, let a = session.pathAccess(Arg(file), mode: .read, frame: invocation.frame), let included = session.readFile(a.path) {
+                        pending.append((included, depth + 1))
+                    } else {
+                        Tools.emit(invocation.command(.opaque, "sqlite3 .read \(file): the file could not be read to analyse", targets: targets), invocation, session: session)
+                    }
+                } else {
+                    dotCommands.append(LexicalSQL.sqliteDotCommand(String(trimmed)))
                 }
             }
+            sql.append(plain.joined(separator: "\n"))
         }
-        emitSQL(sql, dialect: .sqlite, invocation: invocation, targets: targets, paths: access.map { [$0] } ?? [], session: session, metaCommands: false)
+        let statements = dotCommands + sql.flatMap { SQLClassifier.classify($0, dialect: .sqlite) }
+        emitStatements(statements, invocation: invocation, targets: targets, paths: access.map { [$0] } ?? [], session: session)
     }
 
     static let clickhouse: Tools.Handler = { invocation, session in
@@ -341,31 +358,6 @@ enum DatabaseClients {
     }
 
     // MARK: Redis
-
-    static let redisReads: Set<String> = [
-        "GET", "MGET", "GETRANGE", "STRLEN", "EXISTS", "TYPE", "TTL", "PTTL", "KEYS", "SCAN", "HGET", "HMGET", "HGETALL",
-        "HKEYS", "HVALS", "HLEN", "HEXISTS", "HSCAN", "LRANGE", "LLEN", "LINDEX", "SMEMBERS", "SISMEMBER", "SCARD",
-        "SSCAN", "ZRANGE", "ZRANGEBYSCORE", "ZREVRANGE", "ZSCORE", "ZCARD", "ZCOUNT", "ZRANK", "ZSCAN", "INFO", "PING",
-        "ECHO", "DBSIZE", "TIME", "CLIENT", "MEMORY", "OBJECT", "SLOWLOG", "LATENCY", "MONITOR", "SUBSCRIBE",
-        "PSUBSCRIBE", "XRANGE", "XREVRANGE", "XLEN", "XINFO", "XREAD", "PFCOUNT", "GETBIT", "BITCOUNT", "DUMP",
-        "RANDOMKEY", "COMMAND", "LASTSAVE", "ROLE", "HELLO", "AUTH", "SELECT", "READONLY", "GEOPOS", "GEODIST", "GEOSEARCH",
-    ]
-    static let redisDestructive: Set<String> = [
-        "FLUSHALL", "FLUSHDB", "DEL", "UNLINK", "SHUTDOWN", "SWAPDB", "MIGRATE", "DEBUG", "REPLICAOF", "SLAVEOF",
-        "FAILOVER", "RESET", "MOVE",
-    ]
-
-    static func classifyRedis(_ words: [String]) -> (EffectClass, String) {
-        guard let first = words.first?.uppercased() else { return (.read, "no command") }
-        let second = words.dropFirst().first?.uppercased() ?? ""
-        if redisDestructive.contains(first) { return (.destructive, "redis \(first) deletes data or stops the server") }
-        if first == "CONFIG" { return second == "GET" ? (.read, "CONFIG GET reads") : (.destructive, "CONFIG \(second) reconfigures the server") }
-        if first == "SCRIPT" || first == "FUNCTION" { return second == "FLUSH" || second == "DELETE" ? (.destructive, "\(first) \(second) deletes server code") : (.opaque, "\(first) runs server-side code") }
-        if first == "EVAL" || first == "EVALSHA" || first == "FCALL" || first == "MODULE" { return (.opaque, "\(first) runs server-side code") }
-        if first == "CLIENT" { return second == "KILL" ? (.write, "CLIENT KILL disconnects clients") : (.read, "CLIENT \(second)") }
-        if redisReads.contains(first) { return (.read, "redis \(first) reads") }
-        return (.write, "redis \(first) writes")
-    }
 
     static let redis: Tools.Handler = { invocation, session in
         let scan = OptionScan(invocation.args, valued: ["-h", "-p", "-s", "-a", "-u", "-n", "-r", "-i", "-d", "--user", "--pass", "--askpass", "--tls-cert", "--cert", "--key", "--cacert", "--sni", "--eval", "--pattern", "--count", "--rdb", "--functions-rdb", "--memkeys-samples", "-3"])
@@ -396,27 +388,11 @@ enum DatabaseClients {
         } else {
             return opaqueInput(invocation, targets: targets, session: session)
         }
-        var effect = EffectClass.read
-        var reason = "no command"
-        for command in commands {
-            let (e, r) = classifyRedis(command)
-            if e > effect || reason == "no command" { effect = max(effect, e); reason = r }
-        }
-        Tools.emit(invocation.command(effect, reason, subcommand: commands.first?.first?.uppercased(), targets: targets, statements: commands.map { $0.joined(separator: " ") }), invocation, session: session)
+        let statements = commands.filter { !$0.isEmpty }.map(RedisCommands.classify)
+        emitStatements(statements, invocation: invocation, targets: targets, paths: [], session: session)
     }
 
     // MARK: MongoDB
-
-    static let mongoDestructive = ["dropDatabase", ".drop(", "deleteMany", "deleteOne", ".remove(", "findOneAndDelete", "findAndModify", "dropIndex", "renameCollection", "dropUser", "dropAllUsers", "dropRole", "dropAllRoles", "db.shutdownServer", "adminCommand"]
-    static let mongoWrites = ["insert", "update", "replace", ".save(", "createCollection", "createIndex", "bulkWrite", "findOneAndUpdate", "findOneAndReplace", "$out", "$merge", "createUser", "grantRoles", "runCommand", "eval("]
-    static let mongoReads = ["find", "count", "aggregate", "distinct", "getCollectionNames", "listCollections", "getIndexes", "stats", "show ", "printjson", "getSiblingDB", "explain", "serverStatus", "version", "print", "hostInfo", "isMaster", "hello", "ping", "estimatedDocumentCount", "watch", "toArray", "forEach", "pretty", "limit", "sort", "db.getName", "rs.status"]
-
-    static func classifyMongo(_ code: String) -> (EffectClass, String) {
-        if let word = mongoDestructive.first(where: { code.contains($0) }) { return (.destructive, "the MongoDB code calls \(word.trimmingCharacters(in: ".("))") }
-        if let word = mongoWrites.first(where: { code.contains($0) }) { return (.write, "the MongoDB code calls \(word.trimmingCharacters(in: ".("))") }
-        if mongoReads.contains(where: { code.contains($0) }) { return (.read, "the MongoDB code only queries") }
-        return (.opaque, "the MongoDB code's effect is not recognised")
-    }
 
     static func mongoTargets(_ scan: OptionScan, invocation: Invocation, session: AnalysisSession) -> [Target] {
         for candidate in scan.operandTexts + scan.values("--uri") where candidate.hasPrefix("mongodb") {
@@ -441,11 +417,12 @@ enum DatabaseClients {
         let scan = OptionScan(invocation.args, valued: ["--eval", "--host", "-h", "--port", "-u", "--username", "-p", "--password", "--authenticationDatabase", "--uri", "-f", "--file", "--tlsCAFile", "--tlsCertificateKeyFile"])
         let targets = mongoTargets(scan, invocation: invocation, session: session)
         var code = scan.values("--eval")
-        for file in scan.values("-f", "--file") + scan.operandTexts.filter({ $0.hasSuffix(".js") || $0.hasSuffix(".mongodb") }) {
+        let files = scan.values("-f", "--file") + scan.operandTexts.filter({ $0.hasSuffix(".js") || $0.hasSuffix(".mongodb") })
+        for file in files {
             if let access = session.pathAccess(Arg(file), mode: .read, frame: invocation.frame), let text = session.readFile(access.path) { code.append(text) }
-            else { code.append("<unreadable \(file)>") }
+            else { Tools.emit(invocation.command(.opaque, "\(invocation.name) \(file): the script could not be read to analyse", targets: targets), invocation, session: session) }
         }
-        if code.isEmpty {
+        if code.isEmpty && files.isEmpty {
             if case .inherited = invocation.stdin {
                 Tools.emit(invocation.command(.write, "an interactive MongoDB session", targets: targets, interactive: true), invocation, session: session)
                 return
@@ -453,13 +430,7 @@ enum DatabaseClients {
             guard let text = stdinText(invocation, session: session) else { return opaqueInput(invocation, targets: targets, session: session) }
             code.append(text)
         }
-        var effect = EffectClass.read
-        var reason = "the MongoDB code only queries"
-        for snippet in code {
-            let (e, r) = snippet.hasPrefix("<unreadable") ? (EffectClass.opaque, "a script file could not be read to analyse") : classifyMongo(snippet)
-            if e > effect { effect = e; reason = r }
-        }
-        Tools.emit(invocation.command(effect, reason, targets: targets, statements: code), invocation, session: session)
+        emitStatements(code.map(MongoCode.classify), invocation: invocation, targets: targets, paths: [], session: session)
     }
 
     static func mongoUtility(_ effect: EffectClass, _ reason: String) -> Tools.Handler {
