@@ -10,15 +10,22 @@ import Darwin
 /// host may read as "no objection". The stack is reserved, not committed: only the pages a
 /// deep statement touches are used.
 enum LargeStack {
-    static let size = 512 * 1024 * 1024
+    /// Enough for any text up to `smallStackLimit` bytes (at most one operator per two bytes),
+    /// and small enough for glibc to keep the stack for the next thread instead of unmapping it.
+    static let smallStack = 32 * 1024 * 1024
+    static let smallStackLimit = 256 * 1024
+    /// For larger texts, up to the classifier's 4 MB limit.
+    static let largeStack = 512 * 1024 * 1024
 
     private final class Job: @unchecked Sendable {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
-    /// The result of `body`, computed on a large-stack thread; nil when no thread could be made.
-    static func run<T>(_ body: @escaping () -> T) -> T? {
+    /// The result of `body`, computed on a thread with a stack fit for a text of `textSize`
+    /// bytes; nil when no thread could be made.
+    static func run<T>(textSize: Int, _ body: @escaping () -> T) -> T? {
+        let size = textSize <= smallStackLimit ? smallStack : largeStack
         nonisolated(unsafe) var result: T?
         let job = Job { result = body() }
         var attributes = pthread_attr_t()

@@ -60,7 +60,7 @@ public final class PostgresClassifier: Sendable {
         }
         if depth == 0, size > smallText {
             let before = prepared
-            let outcome = LargeStack.run { () -> ([SQLStatement], [String: SQLStatement]) in
+            let outcome = LargeStack.run(textSize: size) { () -> ([SQLStatement], [String: SQLStatement]) in
                 var scratch = before
                 let statements = classifyHere(text, prepared: &scratch, depth: depth)
                 return (statements, scratch)
