@@ -785,7 +785,7 @@ struct LexicalStatementReader {
             note(.destructive, "\(verb) without a WHERE clause \(rows)")
             return
         }
-        if SQLCondition(tokens: tokens, dialect: dialect).isAlwaysTrue(condition) {
+        if LexicalWhereTruth(tokens: tokens, dialect: dialect).isAlwaysTrue(condition) {
             flags.insert(.tautologicalWhere)
             note(.destructive, "\(verb) with an always-true WHERE clause \(rows)")
         }

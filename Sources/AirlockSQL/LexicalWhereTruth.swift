@@ -2,7 +2,7 @@
 /// `1<>0`, `id = id`, `name LIKE '%'`, `NOT 0`, and any of these OR-ed with anything
 /// (`id = 3 OR 1=1`). It evaluates constants only; anything it cannot evaluate is not a
 /// tautology, so a real condition is never mistaken for one.
-struct SQLCondition {
+struct LexicalWhereTruth {
     let tokens: [SQLToken]
     let dialect: SQLDialect
 
