@@ -107,28 +107,11 @@ struct StatementWalker {
             contribute(.write, "INSERT adds rows", mode: mode)
             walkMembers(body, mode: mode)
         case "UpdateStmt":
-            switch whereReading(body) {
-            case .missing:
-                flags.insert(.noWhere)
-                contribute(.destructive, "UPDATE without WHERE changes every row", mode: mode)
-            case .tautological:
-                flags.insert(.tautologicalWhere)
-                contribute(.destructive, "UPDATE with an always-true WHERE changes every row", mode: mode)
-            case .restricting:
-                contribute(.write, "UPDATE changes rows", mode: mode)
-            }
+            rowChange(body, verb: "UPDATE", changes: "changes", restricted: .write, mode: mode)
             walkMembers(body, mode: mode)
         case "DeleteStmt":
-            switch whereReading(body) {
-            case .missing:
-                flags.insert(.noWhere)
-                contribute(.destructive, "DELETE without WHERE deletes every row", mode: mode)
-            case .tautological:
-                flags.insert(.tautologicalWhere)
-                contribute(.destructive, "DELETE with an always-true WHERE deletes every row", mode: mode)
-            case .restricting:
-                contribute(.destructive, "DELETE deletes rows", mode: mode)
-            }
+            // Every DELETE destroys data; the flags say how much.
+            rowChange(body, verb: "DELETE", changes: "deletes", restricted: .destructive, mode: mode)
             walkMembers(body, mode: mode)
         case "MergeStmt":
             if mergeDeletes(body) {
@@ -314,6 +297,20 @@ struct StatementWalker {
     }
 
     private enum WhereReading { case missing, tautological, restricting }
+
+    /// UPDATE and DELETE: every row when the WHERE is missing or always true.
+    private mutating func rowChange(_ body: Int32, verb: String, changes: String, restricted: SQLClass, mode: Mode) {
+        switch whereReading(body) {
+        case .missing:
+            flags.insert(.noWhere)
+            contribute(.destructive, "\(verb) without WHERE \(changes) every row", mode: mode)
+        case .tautological:
+            flags.insert(.tautologicalWhere)
+            contribute(.destructive, "\(verb) with an always-true WHERE \(changes) every row", mode: mode)
+        case .restricting:
+            contribute(restricted, "\(verb) \(changes) rows", mode: mode)
+        }
+    }
 
     private func whereReading(_ body: Int32) -> WhereReading {
         guard let clause = tree.member(body, "whereClause") else { return .missing }
