@@ -30,6 +30,9 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libpg_query.a"])]
         ),
         .target(name: "AirlockCore", dependencies: ["AirlockShell", "AirlockSQL"]),
+        // The tamper-evident log: records, storage, RFC 6962 Merkle proofs, C2SP checkpoints.
+        // No Foundation: the front door appends to it on every check.
+        .target(name: "AirlockAudit"),
         .target(name: "AirlockPolicyFile", dependencies: ["AirlockCore", "AirlockSQL", "Yams"]),
         // The hook path: no Foundation, no YAML parser. Answers check/explain from the built-in
         // policy or a compiled one, and hands everything else to airlock-cli.
@@ -45,6 +48,7 @@ let package = Package(
         .executableTarget(name: "airlock-cli", dependencies: ["AirlockCLI"]),
         .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell", "AirlockSQL", "CPgQuery"]),
         .testTarget(name: "AirlockShellTests", dependencies: ["AirlockShell"]),
+        .testTarget(name: "AirlockAuditTests", dependencies: ["AirlockAudit"]),
         .testTarget(name: "AirlockSQLTests", dependencies: ["AirlockSQL"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore", "AirlockPolicyFile"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockPolicyFileTests", dependencies: ["AirlockPolicyFile"]),
