@@ -36,11 +36,11 @@ let package = Package(
         .target(name: "AirlockPolicyFile", dependencies: ["AirlockCore", "AirlockSQL", "Yams"]),
         // The hook path: no Foundation, no YAML parser. Answers check/explain from the built-in
         // policy or a compiled one, and hands everything else to airlock-cli.
-        .target(name: "AirlockRuntime", dependencies: ["AirlockCore", "AirlockSQL"]),
+        .target(name: "AirlockRuntime", dependencies: ["AirlockCore", "AirlockSQL", "AirlockAudit"]),
         .target(
             name: "AirlockCLI",
             dependencies: [
-                "AirlockCore", "AirlockSQL", "AirlockPolicyFile", "AirlockRuntime",
+                "AirlockCore", "AirlockSQL", "AirlockAudit", "AirlockPolicyFile", "AirlockRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

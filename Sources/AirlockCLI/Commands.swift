@@ -21,7 +21,7 @@ public struct AirlockCommand: ParsableCommand {
             ./.airlock/policy.yaml may only add restrictions.
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, ExplainCommand.self, InitCommand.self, PolicyCommand.self, SQLCommand.self]
+        subcommands: [CheckCommand.self, ExplainCommand.self, InitCommand.self, PolicyCommand.self, SQLCommand.self, AuditCommand.self]
     )
 
     public init() {}

@@ -1,0 +1,333 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The audit log on disk, safe for many processes appending at once.
+///
+/// Layout under the directory (`$AIRLOCK_HOME/audit`):
+/// - `log.jsonl`: the entries, one canonical JSON record per line, append-only;
+/// - `log.head`: a hint (entry count, byte length, last leaf hash) so an append is O(1); it is
+///   checked against the log every time and rebuilt from the log when it does not match;
+/// - `checkpoints/`: signed checkpoints, one file per tree size;
+/// - `blobs/`: full texts of long actions, by digest (purgeable: records keep the digest).
+///
+/// Appends take an exclusive `flock` on the log, write the batch with one `pwrite`, `fsync`,
+/// and only then return: an entry is durable before anyone acts on it. A crash mid-write leaves
+/// at most an unfinished last line (the batch was never acknowledged); the next append finds it,
+/// truncates it, and records that it did. Anything else that does not read back as the entries
+/// the head promises is damage, not a torn write, and is refused rather than repaired.
+public final class AuditStore: @unchecked Sendable {
+    public let directory: String
+    public var logPath: String { directory + "/log.jsonl" }
+    var headPath: String { directory + "/log.head" }
+    public var checkpointDirectory: String { directory + "/checkpoints" }
+    public var blobDirectory: String { directory + "/blobs" }
+
+    /// How long an append waits for another process's lock before giving up (and denying).
+    public var lockTimeoutMilliseconds = 2_000
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    // MARK: Appending
+
+    /// Appends records (assigning their index and chain link) and returns once they are on
+    /// disk. `now` stamps the recovery record when a torn tail is discarded.
+    @discardableResult
+    public func append(_ records: [AuditRecord], now: () -> String = AuditClock.now) throws(AuditError) -> [AuditRecord] {
+        try makeDirectory(directory)
+        let fd = open(logPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .system("open", logPath) }
+        defer { close(fd) }
+        try lock(fd)
+        defer { flock(fd, LOCK_UN) }
+
+        var state = try currentState(fd, now: now)
+        var buffer: [UInt8] = []
+        var written: [AuditRecord] = []
+        for var record in state.pendingRecovery + records {
+            record.index = state.count
+            record.previous = state.lastLeaf
+            let bytes = record.canonicalBytes
+            state.lastLeaf = Hex.encode(Merkle.leafHash(bytes))
+            state.count += 1
+            buffer.append(contentsOf: bytes)
+            buffer.append(0x0A)
+            written.append(record)
+        }
+        try writeAll(fd, buffer, at: state.offset)
+        guard fsync(fd) == 0 else {
+            let code = errno
+            // Not known to be durable: take it back so nothing unacknowledged stays behind.
+            _ = ftruncate(fd, off_t(state.offset))
+            _ = fsync(fd)
+            throw .system("sync", logPath, code)
+        }
+        state.offset += buffer.count
+        writeHead(state)
+        return Array(written.dropFirst(state.pendingRecovery.count))
+    }
+
+    /// The state an append continues from, after checking the log against the head and
+    /// recovering from a torn tail.
+    struct State {
+        var count: UInt64
+        var offset: Int
+        var lastLeaf: String
+        var pendingRecovery: [AuditRecord] = []
+    }
+
+    private func currentState(_ fd: Int32, now: () -> String) throws(AuditError) -> State {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .system("stat", logPath) }
+        let size = Int(info.st_size)
+        if let head = readHead(), head.offset == size { return head }
+        let head = readHead()
+        var notes: [String] = []
+        var start = State(count: 0, offset: 0, lastLeaf: AuditRecord.noPrevious)
+        if let head, head.offset <= size {
+            start = head
+        } else if let head {
+            notes.append("the log was \(size) bytes but its head recorded \(head.offset) bytes and \(head.count) entries: acknowledged entries are missing")
+        }
+        var state = try scan(fd, from: start, size: size)
+        if state.offset < size {
+            // Bytes past the last whole entry: torn only if they could be an unfinished write.
+            let tail = try readBytes(fd, from: state.offset, count: size - state.offset)
+            guard tail.contains(0) || !tail.contains(0x0A) else {
+                throw AuditError("the audit log is damaged at byte \(state.offset) (after entry \(Int64(state.count) - 1)): it holds text that is not the next entry; run `airlock audit verify`")
+            }
+            guard ftruncate(fd, off_t(state.offset)) == 0, fsync(fd) == 0 else { throw .system("truncate", logPath) }
+            notes.append("discarded \(tail.count) bytes after entry \(Int64(state.count) - 1): an unfinished write by a process that stopped before it was acknowledged")
+        }
+        if !notes.isEmpty {
+            state.pendingRecovery = [Self.recoveryRecord(notes.joined(separator: "; "), at: now())]
+        }
+        return state
+    }
+
+    static func recoveryRecord(_ reason: String, at timestamp: String) -> AuditRecord {
+        AuditRecord(
+            timestamp: timestamp, outcome: .recovered, door: .audit, action: AuditRecord.Action(kind: "system", text: "recovery"),
+            environment: "local", rule: AuditRecord.Rule(id: "audit-recovery", type: "system", pattern: ""), reason: reason,
+            context: AuditRecord.Context(user: AuditHost.user, agent: nil, session: nil, workingDirectory: "", host: AuditHost.name),
+            policyDigest: "")
+    }
+
+    /// Reads whole entries from `start`, checking each is the next one; stops at the first that is not.
+    private func scan(_ fd: Int32, from start: State, size: Int) throws(AuditError) -> State {
+        var state = start
+        var failure: AuditError?
+        forEachLine(fd, from: start.offset, to: size) { line, end in
+            guard let record = try? AuditRecord(bytes: line), record.index == state.count, record.previous == state.lastLeaf else { return false }
+            state.count += 1
+            state.lastLeaf = Hex.encode(Merkle.leafHash(line))
+            state.offset = end
+            return true
+        } onError: { failure = $0 }
+        if let failure { throw failure }
+        return state
+    }
+
+    // MARK: Reading
+
+    /// Every whole line of the log in order, with its byte offset; `body` returns false to stop.
+    public func forEachEntry(_ body: (_ line: ArraySlice<UInt8>, _ offset: Int) -> Bool) throws(AuditError) {
+        let fd = open(logPath, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return }
+            throw .system("open", logPath)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .system("stat", logPath) }
+        var failure: AuditError?
+        var start = 0
+        forEachLine(fd, from: 0, to: Int(info.st_size)) { line, end in
+            defer { start = end }
+            return body(line, start)
+        } onError: { failure = $0 }
+        if let failure { throw failure }
+    }
+
+    /// Bytes at the end of the log that are not a whole line (a torn write).
+    public func trailingBytes() throws(AuditError) -> Int {
+        var info = stat()
+        if stat(logPath, &info) != 0 { return 0 }
+        var lastEnd = 0
+        try forEachEntry { line, offset in
+            lastEnd = offset + line.count + 1
+            return true
+        }
+        return Int(info.st_size) - lastEnd
+    }
+
+    private func forEachLine(_ fd: Int32, from start: Int, to size: Int, _ body: (ArraySlice<UInt8>, Int) -> Bool, onError: (AuditError) -> Void) {
+        let chunk = 1 << 20
+        var pending: [UInt8] = []
+        var position = start
+        var lineStart = start
+        while position < size {
+            let count = min(chunk, size - position)
+            var buffer = [UInt8](repeating: 0, count: count)
+            let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(position)) }
+            guard got > 0 else {
+                onError(.system("read", logPath))
+                return
+            }
+            pending.append(contentsOf: buffer[0..<got])
+            position += got
+            var cursor = pending.startIndex
+            while let newline = pending[cursor...].firstIndex(of: 0x0A) {
+                let end = lineStart + (newline - cursor) + 1
+                guard body(pending[cursor..<newline], end) else { return }
+                lineStart = end
+                cursor = newline + 1
+            }
+            pending.removeSubrange(pending.startIndex..<cursor)
+        }
+    }
+
+    // MARK: Checkpoints and blobs
+
+    /// Stores a signed checkpoint note for a tree size (`checkpoints/00000000000000001042.note`).
+    public func saveCheckpoint(_ note: String, size: UInt64) throws(AuditError) {
+        try makeDirectory(checkpointDirectory)
+        let digits = String(size)
+        let name = String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".note"
+        try writeFileAtomically(checkpointDirectory + "/" + name, Array(note.utf8))
+    }
+
+    /// Every stored checkpoint note's text, by tree size, smallest first.
+    public func checkpointNotes() throws(AuditError) -> [(size: UInt64, text: String)] {
+        guard let directory = opendir(checkpointDirectory) else {
+            if errno == ENOENT { return [] }
+            throw .system("read", checkpointDirectory)
+        }
+        defer { closedir(directory) }
+        var notes: [(UInt64, String)] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasSuffix(".note"), let size = UInt64(name.dropLast(5)) else { continue }
+            guard let bytes = try? readFile(checkpointDirectory + "/" + name) else { continue }
+            notes.append((size, String(decoding: bytes, as: UTF8.self)))
+        }
+        return notes.sorted { $0.0 < $1.0 }.map { (size: $0.0, text: $0.1) }
+    }
+
+    /// Keeps a long text outside the log; returns `sha256:<hex>`.
+    public func storeBlob(_ text: String) throws(AuditError) -> String {
+        let bytes = Array(text.utf8)
+        let digest = Hex.encode(SHA256.hash(bytes))
+        try makeDirectory(blobDirectory)
+        try writeFileAtomically(blobDirectory + "/" + digest, bytes)
+        return "sha256:" + digest
+    }
+
+    // MARK: Files
+
+    private func lock(_ fd: Int32) throws(AuditError) {
+        var waited = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else { throw .system("lock", logPath) }
+            guard waited < lockTimeoutMilliseconds else {
+                throw AuditError("the audit log \(logPath) stayed locked by another process for \(lockTimeoutMilliseconds) ms")
+            }
+            usleep(1_000)
+            waited += 1
+        }
+    }
+
+    private func readHead() -> State? {
+        guard let bytes = try? readFile(headPath) else { return nil }
+        let fields = String(decoding: bytes, as: UTF8.self).split(separator: " ")
+        guard fields.count == 5, fields[0] == "airlock-audit-head", fields[1] == "1", let count = UInt64(fields[2]),
+              let offset = Int(fields[3]) else { return nil }
+        let leaf = fields[4].hasSuffix("\n") ? String(fields[4].dropLast()) : String(fields[4])
+        guard leaf.utf8.count == 64 else { return nil }
+        return State(count: count, offset: offset, lastLeaf: leaf)
+    }
+
+    /// The head is a hint checked on every append, so it is replaced without an fsync.
+    private func writeHead(_ state: State) {
+        let text = "airlock-audit-head 1 \(state.count) \(state.offset) \(state.lastLeaf)\n"
+        let temporary = headPath + ".\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        let bytes = Array(text.utf8)
+        let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
+        close(fd)
+        if ok { rename(temporary, headPath) } else { unlink(temporary) }
+    }
+
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int) throws(AuditError) {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(offset + done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                _ = ftruncate(fd, off_t(offset))
+                throw .system("write", logPath, code)
+            }
+            done += n
+        }
+    }
+
+    private func readBytes(_ fd: Int32, from offset: Int, count: Int) throws(AuditError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
+        guard got == count else { throw .system("read", logPath) }
+        return buffer
+    }
+
+    func readFile(_ path: String) throws(AuditError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .system("open", path) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw .system("read", path) }
+            if n == 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+        }
+        return bytes
+    }
+
+    func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws(AuditError) {
+        let temporary = path + ".tmp.\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .system("create", temporary) }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            guard n > 0 else {
+                close(fd)
+                unlink(temporary)
+                throw .system("write", temporary)
+            }
+            done += n
+        }
+        guard fsync(fd) == 0 else {
+            close(fd)
+            unlink(temporary)
+            throw .system("sync", temporary)
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else { throw .system("rename", temporary) }
+    }
+
+    func makeDirectory(_ path: String) throws(AuditError) {
+        var components: [Substring] = []
+        for part in path.split(separator: "/") {
+            components.append(part)
+            let prefix = (path.hasPrefix("/") ? "/" : "") + components.joined(separator: "/")
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST { throw .system("create the directory", prefix) }
+        }
+    }
+}
