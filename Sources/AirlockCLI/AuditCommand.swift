@@ -14,7 +14,7 @@ struct AuditCommand: ParsableCommand {
             verifier key and an earlier checkpoint can prove the log was not edited, reordered, \
             truncated or rewritten. See docs/audit.md.
             """,
-        subcommands: [])
+        subcommands: [AuditTailCommand.self, AuditExportCommand.self, AuditForwardCommand.self])
 }
 
 /// Where the log lives: `$AIRLOCK_HOME/audit`.
