@@ -107,6 +107,7 @@ struct AuditForwardCommand: ParsableCommand {
             }
             return
         }
+        Interruptible.restoreDefaultSignals()
         var failing = false
         while true {
             do {

@@ -20,6 +20,20 @@ enum AuditLines {
     }
 }
 
+/// Followers run until interrupted, so they must be interruptible even when started with
+/// SIGINT/SIGTERM blocked or ignored (as children of some supervisors and test runners are).
+enum Interruptible {
+    static func restoreDefaultSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}
+
 /// `airlock audit tail`: the last decisions, and new ones as they are made.
 struct AuditTailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,6 +73,7 @@ struct AuditTailCommand: ParsableCommand {
         }
         for line in last { print(line, store: store) }
         guard follow else { return }
+        Interruptible.restoreDefaultSignals()
         while true {
             usleep(200_000)
             for line in try cursor.read() { print(line, store: store) }
