@@ -14,7 +14,7 @@ struct AuditCommand: ParsableCommand {
             verifier key and an earlier checkpoint can prove the log was not edited, reordered, \
             truncated or rewritten. See docs/audit.md.
             """,
-        subcommands: [])
+        subcommands: [AuditVerifyCommand.self, AuditCheckpointCommand.self, AuditProveCommand.self, AuditConsistencyCommand.self, AuditKeyCommand.self])
 }
 
 /// Where the log lives: `$AIRLOCK_HOME/audit`.
