@@ -165,6 +165,14 @@ public struct MerkleAccumulator: Sendable, Hashable {
     /// An accumulator for the empty tree.
     public init() {}
 
+    /// Resumes from a saved `size` and `peaks`, so a verifier can stop and continue a stream
+    /// without re-reading it; nil unless there is one 32-byte peak per set bit of `size`.
+    public init?(size: Int, peaks: [[UInt8]]) {
+        guard size >= 0, peaks.count == size.nonzeroBitCount, peaks.allSatisfy({ $0.count == 32 }) else { return nil }
+        self.size = size
+        self.peaks = peaks
+    }
+
     /// Appends the next leaf; amortised O(1) hashes.
     public mutating func append(leafHash: [UInt8]) {
         var node = leafHash

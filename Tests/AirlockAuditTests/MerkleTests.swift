@@ -140,6 +140,19 @@ enum ReferenceMerkle {
         }
     }
 
+    @Test func accumulatorResumesFromSavedPeaks() throws {
+        let hashes = Self.leaves(40)
+        var first = MerkleAccumulator()
+        for leaf in hashes[0 ..< 13] { first.append(leafHash: leaf) }
+        var resumed = try #require(MerkleAccumulator(size: first.size, peaks: first.peaks))
+        for leaf in hashes[13...] { resumed.append(leafHash: leaf) }
+        #expect(resumed.root == ReferenceMerkle.mth(hashes[...]))
+        #expect(MerkleAccumulator(size: 13, peaks: Array(first.peaks.dropLast())) == nil)
+        #expect(MerkleAccumulator(size: 13, peaks: first.peaks.map { Array($0.dropLast()) }) == nil)
+        #expect(MerkleAccumulator(size: -1, peaks: []) == nil)
+        #expect(MerkleAccumulator(size: 0, peaks: [])?.root == Merkle.emptyRoot)
+    }
+
     @Test func everyInclusionProofUpTo64VerifiesAndTamperingFails() {
         let hashes = Self.leaves(129)
         let roots = (0 ... 129).map { Merkle.root(hashes[0 ..< $0]) }
