@@ -93,8 +93,8 @@ public struct AuditVerifier {
             }
             leaves.append(leaf)
             accumulator.append(leafHash: leaf)
-            if sizes.contains(accumulator.size) { rootsAtSize[accumulator.size] = accumulator.root }
-            if accumulator.size % 65_536 == 0 { progress?(accumulator.size) }
+            if sizes.contains(UInt64(accumulator.size)) { rootsAtSize[UInt64(accumulator.size)] = accumulator.root }
+            if accumulator.size % 65_536 == 0 { progress?(UInt64(accumulator.size)) }
             return true
         }
         let count = UInt64(leaves.count)
@@ -113,7 +113,7 @@ public struct AuditVerifier {
         for held in checkpoints {
             let checkpoint = held.note.checkpoint
             let trusted = keys.contains { key in
-                held.note.signatures(for: key).contains { checkSignature(key.publicKey, Array(checkpoint.body.utf8), $0.signature) }
+                held.note.signatures(for: key).contains { $0.signature.count == 64 && checkSignature(key.publicKey, checkpoint.signedMessage, $0.signature) }
             }
             guard trusted else {
                 let names = held.note.signatures.map(\.name).joined(separator: ", ")

@@ -1,5 +1,6 @@
 import AirlockAudit
 import AirlockRuntime
+import ArgumentParser
 import Crypto
 import Foundation
 
@@ -16,14 +17,14 @@ struct AuditKeys {
 
     /// Creates the key unless it exists; returns the verifier key and whether it is new.
     func ensure() throws -> (verifier: VerifierKey, created: Bool) {
-        if let existing = try? loadPrivateKey() { return (Self.verifier(for: existing.publicKey), false) }
+        if let existing = try? loadPrivateKey() { return (try Self.verifier(for: existing.publicKey), false) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let key = Curve25519.Signing.PrivateKey()
         let encoded = Data(key.rawRepresentation).base64EncodedString() + "\n"
         guard FileManager.default.createFile(atPath: privateKeyPath, contents: Data(encoded.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CLIError("cannot write \(privateKeyPath)")
         }
-        let verifier = Self.verifier(for: key.publicKey)
+        let verifier = try Self.verifier(for: key.publicKey)
         try (verifier.text + "\n").write(toFile: verifierPath, atomically: true, encoding: .utf8)
         return (verifier, true)
     }
@@ -54,9 +55,11 @@ struct AuditKeys {
         return [key]
     }
 
-    static func verifier(for publicKey: Curve25519.Signing.PublicKey) -> VerifierKey {
-        let raw = Array(publicKey.rawRepresentation)
-        return VerifierKey(name: origin, keyID: VerifierKey.keyID(name: origin, publicKey: raw), publicKey: raw)
+    static func verifier(for publicKey: Curve25519.Signing.PublicKey) throws -> VerifierKey {
+        guard let key = VerifierKey(name: origin, publicKey: Array(publicKey.rawRepresentation)) else {
+            throw CLIError("the host name \(AuditHost.name) cannot name an audit key (it holds '+' or spaces)")
+        }
+        return key
     }
 
     static func checkSignature(_ publicKey: [UInt8], _ message: [UInt8], _ signature: [UInt8]) -> Bool {
@@ -68,7 +71,7 @@ struct AuditKeys {
     /// stored checkpoint: a log must never sign two checkpoints that contradict each other.
     func signCheckpoint(_ store: AuditStore) throws -> SignedNote {
         let key = try loadPrivateKey()
-        let verifier = Self.verifier(for: key.publicKey)
+        let verifier = try Self.verifier(for: key.publicKey)
         var leaves: [[UInt8]] = []
         try store.forEachEntry { line, _ in
             leaves.append(Merkle.leafHash(line))
@@ -79,9 +82,14 @@ struct AuditKeys {
                 throw CLIError("the log no longer matches its checkpoint at \(size) entries; refusing to sign a contradicting one (run 'airlock audit verify')")
             }
         }
-        let checkpoint = Checkpoint(origin: Self.origin, size: UInt64(leaves.count), rootHash: Merkle.root(leaves[...]))
-        let signature = try key.signature(for: Array(checkpoint.body.utf8))
-        let note = SignedNote(checkpoint: checkpoint, signatures: [NoteSignature(name: verifier.name, keyID: verifier.keyID, signature: Array(signature))])
+        guard let checkpoint = Checkpoint(origin: Self.origin, size: UInt64(leaves.count), rootHash: Merkle.root(leaves[...])) else {
+            throw CLIError("cannot form a checkpoint named \(Self.origin)")
+        }
+        let signature = try key.signature(for: checkpoint.signedMessage)
+        guard let line = NoteSignature(name: verifier.name, keyID: verifier.keyID, signature: Array(signature)) else {
+            throw CLIError("cannot form a signature line for \(verifier.name)")
+        }
+        let note = SignedNote(checkpoint: checkpoint, signatures: [line])
         try store.saveCheckpoint(note.text, size: checkpoint.size)
         return note
     }
