@@ -79,17 +79,15 @@ public struct AuditVerifier {
         try store.forEachEntry { line, _ in
             let position = UInt64(leaves.count)
             let leaf = Merkle.leafHash(line)
-            do {
-                let record = try AuditRecord(bytes: line)
-                recordedIndices.append(record.index)
-                if record.canonicalBytes != Array(line), firstMalformed == nil {
-                    firstMalformed = (position, "entry \(position) is not in canonical form: it was edited")
-                }
+            // Only the two chain fields are read: any other edit changes the leaf hash, which
+            // the next entry's chain link and every later checkpoint catch.
+            if let fields = EntryFields(line) {
+                recordedIndices.append(fields.index)
                 let expectedPrevious = leaves.last.map { Hex.encode($0) } ?? AuditRecord.noPrevious
-                if record.previous != expectedPrevious, firstChainBreak == nil { firstChainBreak = position }
-            } catch {
+                if fields.previous != expectedPrevious, firstChainBreak == nil { firstChainBreak = position }
+            } else {
                 recordedIndices.append(nil)
-                if firstMalformed == nil { firstMalformed = (position, "entry \(position) is not a well-formed record (\(error))") }
+                if firstMalformed == nil { firstMalformed = (position, "entry \(position) is not a well-formed record") }
             }
             leaves.append(leaf)
             accumulator.append(leafHash: leaf)
@@ -103,7 +101,7 @@ public struct AuditVerifier {
         if let (position, message) = firstMalformed, !findings.contains(where: { $0.index.map { $0 <= position } ?? false }) {
             findings.append(Finding(kind: .modified, index: position, message: message))
         }
-        if let position = firstChainBreak, position > 0, !findings.contains(where: { $0.index.map { $0 < position } ?? false }) {
+        if let position = firstChainBreak, position > 0, !findings.contains(where: { $0.index.map { $0 <= position } ?? false }) {
             findings.append(Finding(kind: .modified, index: position - 1, message: "entry \(position - 1) no longer matches the hash entry \(position) recorded for it when it was written"))
         }
 
@@ -138,8 +136,10 @@ public struct AuditVerifier {
                     message: "\(held.source) (size \(size)) and \(later.0.source) (size \(later.0.note.checkpoint.size)) cannot both describe one log: the log was rewritten and signed again"))
             } else {
                 let lastGood = matching.filter { $0.1 && $0.0.note.checkpoint.size < size }.map(\.0.note.checkpoint.size).max() ?? 0
+                // When an entry-level finding already names the place, this one only confirms it.
+                let located = !findings.isEmpty
                 findings.append(Finding(
-                    kind: .modified, index: lastGood,
+                    kind: .modified, index: located ? nil : lastGood,
                     message: "the first \(size) entries no longer match \(held.source): an entry between index \(lastGood) and \(size - 1) was modified, inserted or removed\(firstChainBreak == nil && firstMalformed == nil ? ", and the chain was recomputed to hide it" : "")"))
             }
         }
@@ -163,5 +163,65 @@ public struct AuditVerifier {
             return Finding(kind: .inserted, index: at, message: "an entry claiming index \(found) was inserted after entry \(at - 1)")
         }
         return Finding(kind: .reordered, index: at, message: "entry \(found) stands where entry \(at) should be: entries were moved")
+    }
+}
+
+/// The `index` and `prev` members of a stored entry, read without decoding the rest: a
+/// top-level scan that skips nested values. Verification reads millions of entries.
+struct EntryFields {
+    var index: UInt64
+    var previous: String
+
+    init?(_ line: ArraySlice<UInt8>) {
+        var index: UInt64?
+        var previous: String?
+        var i = line.startIndex
+        let end = line.endIndex
+        func skipString(_ j: inout Int) -> Bool {
+            j += 1
+            while j < end {
+                if line[j] == UInt8(ascii: "\\") { j += 2; continue }
+                if line[j] == UInt8(ascii: "\"") { j += 1; return true }
+                j += 1
+            }
+            return false
+        }
+        guard i < end, line[i] == UInt8(ascii: "{") else { return nil }
+        i += 1
+        while i < end {
+            guard line[i] == UInt8(ascii: "\"") else { return nil }
+            let keyStart = i + 1
+            guard skipString(&i) else { return nil }
+            let key = line[keyStart..<(i - 1)]
+            guard i < end, line[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            let valueStart = i
+            // Skip the value, tracking nesting outside strings.
+            var depth = 0
+            while i < end {
+                let c = line[i]
+                if c == UInt8(ascii: "\"") { guard skipString(&i) else { return nil }; if depth == 0 { break }; continue }
+                if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1 }
+                if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                    if depth == 0 { break }
+                    depth -= 1
+                    i += 1
+                    if depth == 0 { break }
+                    continue
+                }
+                if c == UInt8(ascii: ","), depth == 0 { break }
+                i += 1
+            }
+            let value = line[valueStart..<i]
+            if key.elementsEqual("index".utf8) { index = UInt64(String(decoding: value, as: UTF8.self)) }
+            if key.elementsEqual("prev".utf8), value.count == 66 { previous = String(decoding: value.dropFirst().dropLast(), as: UTF8.self) }
+            guard i < end else { return nil }
+            if line[i] == UInt8(ascii: ",") { i += 1; continue }
+            if line[i] == UInt8(ascii: "}") { break }
+            return nil
+        }
+        guard let index, let previous else { return nil }
+        self.index = index
+        self.previous = previous
     }
 }
