@@ -128,7 +128,7 @@ struct ScratchLog {
     @Test func groupCommitFromManyThreadsLosesNothing() throws {
         let log = ScratchLog()
         let appender = AuditAppender(store: log.store)
-        let threads = 8, each = 150
+        let threads = 8, each = 50
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
             for n in 0..<each {
                 _ = try? appender.append(ScratchLog.record("t\(thread)-\(n)"))
