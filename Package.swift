@@ -57,7 +57,10 @@ let package = Package(
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore", "AirlockPolicyFile"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockPolicyFileTests", dependencies: ["AirlockPolicyFile"]),
         .testTarget(name: "AirlockRuntimeTests", dependencies: ["AirlockRuntime", "AirlockPolicyFile"]),
-        .testTarget(name: "AirlockCLITests", dependencies: ["AirlockCLI"]),
+        .testTarget(
+            name: "AirlockCLITests",
+            dependencies: ["AirlockCLI", "AirlockAudit", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
