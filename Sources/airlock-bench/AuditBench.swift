@@ -6,6 +6,7 @@
 //   airlock-bench --audit-writer DIR TAG [N]  append "TAG-n" records forever (or N in all) from 4
 //                                             threads through one AuditAppender, printing
 //                                             `acked <index> TAG-n` only once append returned
+//   airlock-bench --audit-verify DIR          verify the log in DIR and nothing else, for a profiler
 //   airlock-bench --audit-loop DIR COUNT      COUNT appends, one record per AuditStore.append (the
 //                                             children of the 8-process benchmark)
 import AirlockAudit
@@ -98,6 +99,18 @@ enum AuditBench {
         exit(0)
     }
 
+    static func verifyOnly(directory: String) -> Never {
+        let verifier = AuditVerifier(keys: [], checkSignature: { _, _, _ in false })
+        do {
+            let report = try verifier.verify(AuditStore(directory: directory))
+            print("\(report.entries) entries, \(report.intact ? "intact" : "NOT INTACT")")
+        } catch {
+            print("error: \(error)")
+            exit(1)
+        }
+        exit(0)
+    }
+
     // MARK: Benchmarks
 
     static func seconds(_ from: UInt64, _ to: UInt64) -> Double { Double(to - from) / 1e9 }
@@ -118,47 +131,52 @@ enum AuditBench {
     }
 
     static func run(directory: String) {
-        let threads = 8, perThread = 5_000
-        let total = threads * perThread
         let sample = record("ls -la").canonicalBytes.count + 1
         print("records are ~\(sample) bytes (one `ls -la` decision); every figure below is from this run")
         print("")
 
-        // (a) One process, 8 threads, group commit; then the same count of raw 300-byte lines
-        // written with write(2) and fsync'd every 256 lines.
-        let groupDirectory = directory + "/group"
-        fresh(groupDirectory)
-        let appender = AuditAppender(store: AuditStore(directory: groupDirectory))
-        let texts = (0..<total).map { "ls -la /srv/app/\($0)" }
-        _ = try? appender.append(record("warm-up"))
-        let batchesBefore = appender.batchesWritten
-        let t0 = now()
-        onThreads(threads) { thread in
-            for i in 0..<perThread {
-                do { try appender.append(record(texts[thread * perThread + i])) } catch { fatalError("\(error)") }
+        // (a) One process, group commit, 8 and then 64 threads each waiting for its own record;
+        // then the same count of raw 300-byte lines written with write(2), fsync'd every 256.
+        let total = 40_000
+        var groupRuns: [(threads: Int, seconds: Double, batches: Int)] = []
+        for threads in [8, 64] {
+            let perThread = total / threads
+            let groupDirectory = directory + "/group-\(threads)"
+            fresh(groupDirectory)
+            let appender = AuditAppender(store: AuditStore(directory: groupDirectory))
+            let texts = (0..<total).map { "ls -la /srv/app/\($0)" }
+            _ = try? appender.append(record("warm-up"))
+            let batchesBefore = appender.batchesWritten
+            let t0 = now()
+            onThreads(threads) { thread in
+                for i in 0..<perThread {
+                    do { try appender.append(record(texts[thread * perThread + i])) } catch { fatalError("\(error)") }
+                }
             }
+            let t1 = now()
+            groupRuns.append((threads, seconds(t0, t1), appender.batchesWritten - batchesBefore))
         }
-        let t1 = now()
-        let batches = appender.batchesWritten - batchesBefore
-        let group = seconds(t0, t1)
 
         let rawPath = directory + "/raw.jsonl"
         unlink(rawPath)
         let fd = open(rawPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         let line = Array((String(repeating: "x", count: 299) + "\n").utf8)
+        var syncs = 0
         let t2 = now()
         for i in 0..<total {
             _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if i % 256 == 255 { fsync(fd) }
+            if i % 256 == 255 { fsync(fd); syncs += 1 }
         }
         fsync(fd)
+        syncs += 1
         let t3 = now()
         close(fd)
         let raw = seconds(t2, t3)
-        print("durable appends, one process (\(threads) threads x \(grouped(perThread)), AuditAppender group commit):")
-        print("  group commit      \(rate(total, group))/s  (\(grouped(total)) records in \(String(format: "%.2f", group)) s, \(grouped(batches)) batches = fsyncs, \(String(format: "%.1f", Double(total) / Double(max(batches, 1)))) records per batch)")
-        print("  raw write+fsync   \(rate(total, raw))/s  (\(grouped(total)) 300-byte lines, one write(2) each, fsync every 256, same run)")
-        print("  ratio             \(String(format: "%.2f", (Double(total) / group) / (Double(total) / raw)))x the raw baseline")
+        print("durable appends, one process, AuditAppender group commit (each thread waits for its own record):")
+        for run in groupRuns {
+            print("  \(String(format: "%2d", run.threads)) threads        \(rate(total, run.seconds))/s  (\(grouped(total)) records in \(String(format: "%.2f", run.seconds)) s, \(grouped(run.batches)) batches = fsyncs, \(String(format: "%.1f", Double(total) / Double(max(run.batches, 1)))) records per batch, \(String(format: "%.3f", run.seconds * 1000 / Double(max(run.batches, 1)))) ms per batch)")
+        }
+        print("  raw write+fsync   \(rate(total, raw))/s  (\(grouped(total)) 300-byte lines, one write(2) each, fsync every 256: \(String(format: "%.3f", raw * 1000 / Double(syncs))) ms per fsync, same run)")
         print("")
 
         // (b) 8 processes, each appending one record per AuditStore.append call.

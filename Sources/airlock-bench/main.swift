@@ -41,6 +41,9 @@ if arguments.count == 3, arguments[1] == "--audit" {
 if arguments.count == 4 || arguments.count == 5, arguments[1] == "--audit-writer" {
     AuditBench.writer(directory: arguments[2], tag: arguments[3], limit: arguments.count == 5 ? Int(arguments[4]) : nil)
 }
+if arguments.count == 3, arguments[1] == "--audit-verify" {
+    AuditBench.verifyOnly(directory: arguments[2])
+}
 if arguments.count == 4, arguments[1] == "--audit-loop", let count = Int(arguments[3]) {
     AuditBench.loop(directory: arguments[2], count: count)
 }
