@@ -50,14 +50,17 @@ let package = Package(
         ),
         .executableTarget(name: "airlock", dependencies: ["AirlockRuntime"]),
         .executableTarget(name: "airlock-cli", dependencies: ["AirlockCLI"]),
-        .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell", "AirlockSQL", "CPgQuery"]),
+        .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell", "AirlockSQL", "CPgQuery", "AirlockAudit"]),
         .testTarget(name: "AirlockShellTests", dependencies: ["AirlockShell"]),
         .testTarget(name: "AirlockAuditTests", dependencies: ["AirlockAudit"]),
         .testTarget(name: "AirlockSQLTests", dependencies: ["AirlockSQL"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore", "AirlockPolicyFile"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockPolicyFileTests", dependencies: ["AirlockPolicyFile"]),
         .testTarget(name: "AirlockRuntimeTests", dependencies: ["AirlockRuntime", "AirlockPolicyFile"]),
-        .testTarget(name: "AirlockCLITests", dependencies: ["AirlockCLI"]),
+        .testTarget(
+            name: "AirlockCLITests",
+            dependencies: ["AirlockCLI", "AirlockAudit", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

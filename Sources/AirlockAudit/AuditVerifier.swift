@@ -137,7 +137,8 @@ public struct AuditVerifier {
             } else {
                 let lastGood = matching.filter { $0.1 && $0.0.note.checkpoint.size < size }.map(\.0.note.checkpoint.size).max() ?? 0
                 // When an entry-level finding already names the place, this one only confirms it.
-                let located = !findings.isEmpty
+                // (A bad signature or a truncation elsewhere names no place in these entries.)
+                let located = findings.contains { [.modified, .missing, .inserted, .reordered].contains($0.kind) }
                 findings.append(Finding(
                     kind: .modified, index: located ? nil : lastGood,
                     message: "the first \(size) entries no longer match \(held.source): an entry between index \(lastGood) and \(size - 1) was modified, inserted or removed\(firstChainBreak == nil && firstMalformed == nil ? ", and the chain was recomputed to hide it" : "")"))
