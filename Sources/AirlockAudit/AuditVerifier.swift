@@ -76,7 +76,9 @@ public struct AuditVerifier {
         var recordedIndices: [UInt64?] = []
         var firstChainBreak: UInt64?
         var firstMalformed: (UInt64, String)?
-        try store.forEachEntry { line, _ in
+        var lastEnd = 0
+        let scanned = try store.forEachEntry { line, offset in
+            lastEnd = offset + line.count + 1
             let position = UInt64(leaves.count)
             let leaf = Merkle.leafHash(line)
             // Only the two chain fields are read: any other edit changes the leaf hash, which
@@ -145,7 +147,7 @@ public struct AuditVerifier {
             }
         }
         findings.sort { ($0.index ?? .max, $0.kind.rawValue) < ($1.index ?? .max, $1.kind.rawValue) }
-        return Report(entries: count, rootHash: accumulator.root, checkpointsVerified: verified, tornTailBytes: try store.trailingBytes(), findings: findings)
+        return Report(entries: count, rootHash: accumulator.root, checkpointsVerified: verified, tornTailBytes: max(0, scanned - lastEnd), findings: findings)
     }
 
     /// The first place the recorded indices stop counting 0, 1, 2, …, named for what happened.

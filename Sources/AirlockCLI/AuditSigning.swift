@@ -73,7 +73,9 @@ struct AuditKeys {
         let key = try loadPrivateKey()
         let verifier = try Self.verifier(for: key.publicKey)
         var leaves: [[UInt8]] = []
-        try store.forEachEntry { line, _ in
+        // Only what appenders have acknowledged: a checkpoint must never cover an append that
+        // is not yet durable. Without a head (a new or damaged log), only whole lines.
+        try store.forEachEntry(limit: store.acknowledgedLength()) { line, _ in
             leaves.append(Merkle.leafHash(line))
             return true
         }
