@@ -37,8 +37,9 @@ test: deps sql-oracle
 	$(SWIFT) build --build-tests
 	AIRLOCK_SQL_ORACLE="$(SQL_ORACLE)" $(SWIFT) test --skip-build
 
-# In-process decisions per second and latency on the labelled corpus, and whole-process
-# `airlock check` against /bin/true. Figures go in docs/benchmarks.md.
+# In-process decisions per second and latency on the labelled corpus, whole-process
+# `airlock check` against /bin/true, and the audit log's durable appends and verification.
+# Figures go in docs/benchmarks.md.
 bench: deps release
 	$(SWIFT) build $(RELEASE_FLAGS) --product airlock-bench
 	@./scripts/bench.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"

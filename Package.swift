@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         .target(name: "AirlockShell"),
@@ -42,18 +43,24 @@ let package = Package(
             dependencies: [
                 "AirlockCore", "AirlockSQL", "AirlockAudit", "AirlockPolicyFile", "AirlockRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // Ed25519 for signing checkpoints: only airlock-cli signs, so the front door
+                // stays free of Foundation.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(name: "airlock", dependencies: ["AirlockRuntime"]),
         .executableTarget(name: "airlock-cli", dependencies: ["AirlockCLI"]),
-        .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell", "AirlockSQL", "CPgQuery"]),
+        .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell", "AirlockSQL", "CPgQuery", "AirlockAudit"]),
         .testTarget(name: "AirlockShellTests", dependencies: ["AirlockShell"]),
         .testTarget(name: "AirlockAuditTests", dependencies: ["AirlockAudit"]),
         .testTarget(name: "AirlockSQLTests", dependencies: ["AirlockSQL"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore", "AirlockPolicyFile"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockPolicyFileTests", dependencies: ["AirlockPolicyFile"]),
         .testTarget(name: "AirlockRuntimeTests", dependencies: ["AirlockRuntime", "AirlockPolicyFile"]),
-        .testTarget(name: "AirlockCLITests", dependencies: ["AirlockCLI", "AirlockAudit"]),
+        .testTarget(
+            name: "AirlockCLITests",
+            dependencies: ["AirlockCLI", "AirlockAudit", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

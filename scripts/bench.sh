@@ -68,3 +68,56 @@ for i in 1 2 3; do
   printf '%s   median %.2f ms, p95 %.2f ms, %.1fx /bin/true\n' "$label" "$m" "$p" "$(jq -n "$m / $true_ms")"
 done
 echo '```'
+
+echo
+echo "## Audit log: durable appends and verification (airlock-bench, same run)"
+echo
+audit_dir="$scratch/audit-bench"
+echo '```'
+echo "\$ airlock-bench --audit DIR"
+"$bin/airlock-bench" --audit "$audit_dir"
+echo '```'
+
+# The CLI end to end on the benchmark's log: `airlock audit verify` (Ed25519 check of a stored
+# checkpoint included) on a home whose log is the one airlock-bench wrote for verification.
+verify_home="$scratch/verify"
+mkdir -p "$verify_home"
+venv=(env -i HOME="$verify_home" AIRLOCK_HOME="$verify_home/.airlock")
+"${venv[@]}" "$bin/airlock" init >/dev/null
+mkdir -p "$verify_home/.airlock/audit"
+rm -f "$verify_home/.airlock/audit/log.head"
+mv "$audit_dir/verify/log.jsonl" "$verify_home/.airlock/audit/log.jsonl"
+"${venv[@]}" "$bin/airlock" audit checkpoint --new >/dev/null
+entries=$(wc -l < "$verify_home/.airlock/audit/log.jsonl")
+hyperfine -N --warmup 1 --runs 5 --export-json "$json" "${venv[*]} $bin/airlock audit verify" >/dev/null 2>&1
+m=$(jq '.results[0].median' "$json")
+echo
+echo '```'
+echo "\$ hyperfine -N --warmup 1 --runs 5 'airlock audit verify'   # $entries entries, 1 signed checkpoint"
+printf 'airlock audit verify   median %.3f s, %s entries/s (whole process)\n' "$m" "$(jq -n "$entries / $m | floor")"
+echo '```'
+
+echo
+echo "## Whole process: airlock check with and without the audit append (hyperfine, 300 runs each, same run)"
+echo
+# Each audited check opens the log, takes its lock, appends one entry and fsyncs before it
+# answers; --no-audit skips all of that. Same home, built-in policy.
+audit_home="$scratch/audited"
+mkdir -p "$audit_home"
+audited="env -i HOME=$audit_home AIRLOCK_HOME=$audit_home/.airlock $bin/airlock check --clean-env --cwd /tmp -- 'git push --force origin main'"
+unaudited="env -i HOME=$audit_home AIRLOCK_HOME=$audit_home/.airlock $bin/airlock check --no-audit --clean-env --cwd /tmp -- 'git push --force origin main'"
+hyperfine -N -i --warmup 30 --runs 300 --export-json "$json" '/bin/true' "$unaudited" "$audited" >/dev/null 2>&1
+true_ms=$(median 0)
+echo '```'
+echo "\$ hyperfine -N -i --warmup 30 --runs 300 '/bin/true' '<each command below>'"
+printf '/bin/true                                     median %.2f ms\n' "$true_ms"
+for i in 1 2; do
+  case $i in
+    1) label="airlock check --no-audit, built-in policy  ";;
+    2) label="airlock check (audited), built-in policy   ";;
+  esac
+  m=$(median $i); p=$(p95 $i)
+  printf '%s   median %.2f ms, p95 %.2f ms, %.1fx /bin/true\n' "$label" "$m" "$p" "$(jq -n "$m / $true_ms")"
+done
+printf 'the audit append costs                        %.2f ms per check (median against median)\n' "$(jq -n "$(median 2) - $(median 1)")"
+echo '```'

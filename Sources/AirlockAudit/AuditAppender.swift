@@ -17,8 +17,17 @@ public final class AuditAppender: @unchecked Sendable {
     private var results: [UInt64: Result<AuditRecord, AuditError>] = [:]
     private var nextTicket: UInt64 = 0
     private var flushing = false
+    private var batches = 0
     /// The most records one write carries.
     public var maximumBatch = 4096
+
+    /// How many writes (each one fsync) the appender has made: records per batch is what
+    /// group commit buys.
+    public var batchesWritten: Int {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return batches
+    }
 
     public init(store: AuditStore) {
         self.store = store
@@ -54,6 +63,7 @@ public final class AuditAppender: @unchecked Sendable {
                 let outcome: Result<[AuditRecord], AuditError>
                 do { outcome = .success(try store.append(batch.map(\.record))) } catch { outcome = .failure(error) }
                 pthread_mutex_lock(mutex)
+                batches += 1
                 for (position, item) in batch.enumerated() {
                     switch outcome {
                     case .success(let stored): results[item.ticket] = .success(stored[position])

@@ -38,8 +38,11 @@ public final class AuditStore: @unchecked Sendable {
     /// disk. `now` stamps the recovery record when a torn tail is discarded.
     @discardableResult
     public func append(_ records: [AuditRecord], now: () -> String = AuditClock.now) throws(AuditError) -> [AuditRecord] {
-        try makeDirectory(directory)
-        let fd = open(logPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        var fd = open(logPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd < 0 && errno == ENOENT {
+            try makeDirectory(directory)
+            fd = open(logPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        }
         guard fd >= 0 else { throw .system("open", logPath) }
         defer { close(fd) }
         try lock(fd)
@@ -135,34 +138,51 @@ public final class AuditStore: @unchecked Sendable {
     // MARK: Reading
 
     /// Every whole line of the log in order, with its byte offset; `body` returns false to stop.
-    public func forEachEntry(_ body: (_ line: ArraySlice<UInt8>, _ offset: Int) -> Bool) throws(AuditError) {
+    /// Reads the first `limit` bytes when given (see `acknowledgedLength`), else the whole
+    /// file as it is when reading starts; returns how many bytes that was.
+    @discardableResult
+    public func forEachEntry(limit: Int? = nil, _ body: (_ line: ArraySlice<UInt8>, _ offset: Int) -> Bool) throws(AuditError) -> Int {
         let fd = open(logPath, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
-            if errno == ENOENT { return }
+            if errno == ENOENT { return 0 }
             throw .system("open", logPath)
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .system("stat", logPath) }
+        let size = min(Int(info.st_size), limit ?? .max)
         var failure: AuditError?
         var start = 0
-        forEachLine(fd, from: 0, to: Int(info.st_size)) { line, end in
+        forEachLine(fd, from: 0, to: size) { line, end in
             defer { start = end }
             return body(line, start)
         } onError: { failure = $0 }
         if let failure { throw failure }
+        return size
+    }
+
+    /// How much of the log is known to be durable: appenders record it (in the head) only after
+    /// their fsync. A checkpoint signed over more could cover entries a power cut would take
+    /// back. Nil when the head is missing or does not fit the log.
+    public func acknowledgedLength() -> Int? {
+        guard let head = readHead(), head.offset <= logSize() else { return nil }
+        return head.offset
     }
 
     /// Bytes at the end of the log that are not a whole line (a torn write).
     public func trailingBytes() throws(AuditError) -> Int {
-        var info = stat()
-        if stat(logPath, &info) != 0 { return 0 }
         var lastEnd = 0
         try forEachEntry { line, offset in
             lastEnd = offset + line.count + 1
             return true
         }
-        return Int(info.st_size) - lastEnd
+        return logSize() - lastEnd
+    }
+
+    /// The log's length in bytes (0 when there is none yet).
+    public func logSize() -> Int {
+        var info = stat()
+        return stat(logPath, &info) == 0 ? Int(info.st_size) : 0
     }
 
     private func forEachLine(_ fd: Int32, from start: Int, to size: Int, _ body: (ArraySlice<UInt8>, Int) -> Bool, onError: (AuditError) -> Void) {
@@ -288,8 +308,11 @@ public final class AuditStore: @unchecked Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .system("open", path) }
         defer { close(fd) }
+        var info = stat()
+        let expected = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
         var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        bytes.reserveCapacity(expected)
+        var buffer = [UInt8](repeating: 0, count: min(max(expected + 1, 256), 65536))
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; throw .system("read", path) }

@@ -14,7 +14,10 @@ struct AuditCommand: ParsableCommand {
             verifier key and an earlier checkpoint can prove the log was not edited, reordered, \
             truncated or rewritten. See docs/audit.md.
             """,
-        subcommands: [AuditTailCommand.self, AuditExportCommand.self, AuditForwardCommand.self])
+        subcommands: [
+            AuditVerifyCommand.self, AuditCheckpointCommand.self, AuditProveCommand.self, AuditConsistencyCommand.self, AuditKeyCommand.self,
+            AuditTailCommand.self, AuditExportCommand.self, AuditForwardCommand.self,
+        ])
 }
 
 /// Where the log lives: `$AIRLOCK_HOME/audit`.

@@ -27,6 +27,9 @@ struct CheckOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Flag(name: .customLong("no-audit"), help: "Do not write the decision to the audit log (for dry experiments; check only).")
+    var noAudit = false
+
     @Argument(parsing: .postTerminator, help: ArgumentHelp("One WORD is a shell command line; several are the argv of one command.", valueName: "word"))
     var words: [String] = []
 
@@ -37,6 +40,7 @@ struct CheckOptions: ParsableArguments {
     var request: CheckRequest {
         var request = CheckRequest(policy: policy, agent: agent, cwd: cwd, environmentOverrides: environmentOverrides, cleanEnvironment: cleanEnvironment, format: format, words: words)
         request.invalidEncoding = ProcessFacts.argumentsHaveInvalidUTF8()
+        request.noAudit = noAudit
         return request
     }
 

@@ -11,7 +11,8 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Write the built-in policy, commented, to $AIRLOCK_HOME/policy.yaml.",
         discussion: """
-            Creates $AIRLOCK_HOME (default ~/.airlock, mode 0700) and writes the built-in policy \
+            Creates $AIRLOCK_HOME (default ~/.airlock, mode 0700), the audit log's Ed25519 \
+            signing key under keys/ (printing its verifier key), and writes the built-in policy \
             there as a commented YAML file you can adapt. An existing policy is kept unless \
             --force is given. Agents must never run this: the built-in policy denies it.
             """)
@@ -33,6 +34,11 @@ struct InitCommand: ParsableCommand {
         if mkdir(home, 0o700) != 0 && errno != EEXIST {
             throw CLIError("cannot create \(home): \(String(cString: strerror(errno)))")
         }
+        // The audit log's signing key: created once, never replaced by init.
+        let (verifier, created) = try AuditKeys(home: home).ensure()
+        Console.out(created
+            ? "created the audit signing key \(home)/keys/audit.key (mode 0600); its verifier key, to keep off this machine:\n  \(verifier.text)"
+            : "audit verifier key: \(verifier.text)")
         if access(path, F_OK) == 0 && !force {
             throw CLIError("\(path) already exists; pass --force to replace it, or edit it and run 'airlock policy lint'")
         }

@@ -58,6 +58,11 @@ public enum DefaultPolicy {
                 when: Condition(paths: ["$AIRLOCK_HOME", "$AIRLOCK_HOME/**"], pathAccess: .write),
                 examples: RuleExamples(allow: ["cat ~/.airlock/policy.yaml", "cp ~/.airlock/policy.yaml ./policy.backup.yaml"], deny: ["echo 'mode: monitor' > ~/.airlock/policy.yaml", "rm -rf ~/.airlock"])),
             Rule(
+                id: "airlock-keys-are-secret", decision: .deny,
+                reason: "Airlock's signing keys cannot be read by an agent",
+                when: Condition(paths: ["$AIRLOCK_HOME/keys", "$AIRLOCK_HOME/keys/**", "!$AIRLOCK_HOME/keys/*.pub"]),
+                examples: RuleExamples(allow: ["cat ~/.airlock/keys/audit.pub"], deny: ["cat ~/.airlock/keys/audit.key", "cp -r ~/.airlock/keys /tmp/k"])),
+            Rule(
                 id: "no-destruction-in-production", decision: .deny,
                 reason: "destructive operations never run against production",
                 when: Condition(environments: ["production"], effects: [.destructive]),

@@ -21,7 +21,7 @@ public struct CommandDecision: Sendable, Hashable {
 /// it could not analyse or a policy it could not load.
 public struct MatchedRule: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, Codable {
-        case rule, `default`, analysis, policyError = "policy-error"
+        case rule, `default`, analysis, policyError = "policy-error", auditError = "audit-error"
     }
     public var id: String
     public var kind: Kind

@@ -161,6 +161,17 @@ rules:
       allow: ["cat ~/.airlock/policy.yaml", "cp ~/.airlock/policy.yaml ./policy.backup.yaml"]
       deny: ["echo 'mode: monitor' > ~/.airlock/policy.yaml", "rm -rf ~/.airlock"]
 
+  # The audit log's signing key: an agent that could read it could sign a checkpoint over a
+  # rewritten log. The verifier key (*.pub) is public.
+  - id: airlock-keys-are-secret
+    decision: deny
+    reason: Airlock's signing keys cannot be read by an agent
+    when:
+      path: [$AIRLOCK_HOME/keys, "$AIRLOCK_HOME/keys/**", "!$AIRLOCK_HOME/keys/*.pub"]
+    examples:
+      allow: ["cat ~/.airlock/keys/audit.pub"]
+      deny: ["cat ~/.airlock/keys/audit.key", "cp -r ~/.airlock/keys /tmp/k"]
+
   # The rule this tool exists for: dropping a table, deleting a namespace or a volume,
   # destroying infrastructure -- never against production, whoever asks. A person can still
   # do it with their own credentials, outside the agent.

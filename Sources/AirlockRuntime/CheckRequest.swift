@@ -15,6 +15,8 @@ public struct CheckRequest: Sendable, Hashable {
     /// Some word arrived as bytes that are not UTF-8 (Swift repairs them on the way in, so
     /// the words alone would not show it). Such a request is refused, never analysed as text.
     public var invalidEncoding: Bool = false
+    /// `--no-audit`: a dry experiment, not written to the audit log.
+    public var noAudit: Bool = false
 
     public init(policy: String? = nil, agent: String? = nil, cwd: String? = nil, environmentOverrides: [String] = [], cleanEnvironment: Bool = false, format: Format = .text, words: [String]) {
         self.policy = policy

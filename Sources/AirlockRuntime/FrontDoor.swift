@@ -1,3 +1,4 @@
+import AirlockAudit
 import AirlockCore
 #if canImport(Glibc)
 import Glibc
@@ -38,6 +39,8 @@ public enum FrontDoor {
             }
             if argument == "--clean-env" {
                 request.cleanEnvironment = true
+            } else if argument == "--no-audit" {
+                request.noAudit = true
             } else if argument.hasPrefix("--policy") {
                 guard let v = value("--policy") else { return nil }
                 request.policy = v
@@ -80,7 +83,10 @@ public enum FrontDoor {
             policySource = sources.files.map(\.path).joined(separator: " + ")
         }
         let explain = verb == "explain"
-        let decision = Checker(policy: policy, files: files).check(request.action, context: context, explain: explain).decision
+        var decision = Checker(policy: policy, files: files).check(request.action, context: context, explain: explain).decision
+        if !explain && !request.noAudit {
+            decision = DecisionAudit.record(decision, request: request, context: context, policy: policy, door: .check, store: AuditStore(directory: context.airlockHome + "/audit"))
+        }
         DecisionOutput.print(decision, request: request, explain: explain, policySource: policySource)
         return AirlockExit.code(for: decision.verdict)
     }

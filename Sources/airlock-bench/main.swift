@@ -1,6 +1,7 @@
 // In-process benchmark: decisions per second and per-decision latency of the full pure
 // pipeline (parse, analyse, resolve, evaluate) with the built-in policy, over the labelled
-// corpus. Usage: airlock-bench CORPUS.tsv [ROUNDS]; airlock-bench --sql SQL-CORPUS.tsv for SQL.
+// corpus. Usage: airlock-bench CORPUS.tsv [ROUNDS]; airlock-bench --sql SQL-CORPUS.tsv for SQL;
+// airlock-bench --audit DIR for the audit log (AuditBench.swift).
 import AirlockCore
 import AirlockShell
 import Foundation
@@ -31,6 +32,20 @@ let arguments = CommandLine.arguments
 if arguments.count == 3, arguments[1] == "--sql" {
     SQLBench.run(corpusPath: arguments[2])
     exit(0)
+}
+// The audit log: see AuditBench.swift.
+if arguments.count == 3, arguments[1] == "--audit" {
+    AuditBench.run(directory: arguments[2])
+    exit(0)
+}
+if arguments.count == 4 || arguments.count == 5, arguments[1] == "--audit-writer" {
+    AuditBench.writer(directory: arguments[2], tag: arguments[3], limit: arguments.count == 5 ? Int(arguments[4]) : nil)
+}
+if arguments.count == 3, arguments[1] == "--audit-verify" {
+    AuditBench.verifyOnly(directory: arguments[2])
+}
+if arguments.count == 4, arguments[1] == "--audit-loop", let count = Int(arguments[3]) {
+    AuditBench.loop(directory: arguments[2], count: count)
 }
 // `airlock-bench --profile LINE`: decide LINE many times and nothing else, for a profiler.
 if arguments.count == 3, arguments[1] == "--profile" {

@@ -136,10 +136,10 @@ struct ParsedSyslog {
     func checkpoints() throws {
         let store = try scratch()
         #expect(try ForwardCheckpoint.latest(in: store) == nil)
-        try store.saveCheckpoint("log\n2\nAAAA\n\n— log sig\n", size: 2)
-        try store.saveCheckpoint("log\n10\nBBBB\n\n— log sig\n", size: 10)
+        try store.saveCheckpoint("log\n2\nq2Nv2Fbz0Q4uUyNn9y2Ul3u+fLKw9vSf0rZ4gV1pYzA=\n\n— log sig\n", size: 2)
+        try store.saveCheckpoint("log\n10\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n— log sig\n", size: 10)
         let latest = try #require(try ForwardCheckpoint.latest(in: store))
-        #expect(latest.size == 10 && latest.root == "BBBB" && latest.origin == "log")
+        #expect(latest.size == 10 && latest.root == "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" && latest.origin == "log")
         #expect(ForwardCheckpoint(note: "log\nnot-a-number\nAAAA\n") == nil)
         #expect(ForwardCheckpoint(note: "log\n1\nnot base64!\n") == nil)
     }

@@ -89,7 +89,7 @@ struct AuditForwardCommandTests {
         let server = try HTTPListener()
         defer { server.stop() }
         try cli.seedDays()
-        try cli.auditStore.saveCheckpoint("test/audit\n3\nAAAA\n\n— test/audit AAAA\n", size: 3)
+        try cli.auditStore.saveCheckpoint("test/audit\n3\nq2Nv2Fbz0Q4uUyNn9y2Ul3u+fLKw9vSf0rZ4gV1pYzA=\n\n— test/audit AAAA\n", size: 3)
         let url = "http://127.0.0.1:\(server.port)/services/collector/event"
 
         server.respond(status: 403, body: #"{"text":"Invalid token","code":4}"#)

@@ -17,15 +17,13 @@ public struct ForwardCheckpoint: Sendable, Hashable {
         self.note = note
     }
 
-    /// Reads a C2SP signed note's body: origin, size, root on the first three lines.
+    /// Reads a C2SP signed note's body (origin, size, root on the first three lines) with the
+    /// log's own checkpoint parser; the signature is left to receivers that hold the key.
     public init?(note: String) {
-        let lines = note.split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count >= 3, let size = UInt64(lines[1]), !lines[2].isEmpty,
-              lines[2].utf8.allSatisfy({ Self.base64.contains($0) }) else { return nil }
-        self.init(origin: String(lines[0]), size: size, root: String(lines[2]), note: note)
+        let lines = note.split(separator: "\n", maxSplits: 3, omittingEmptySubsequences: false)
+        guard lines.count >= 3, let checkpoint = Checkpoint(body: lines[0..<3].joined(separator: "\n") + "\n") else { return nil }
+        self.init(origin: checkpoint.origin, size: checkpoint.size, root: Base64.encode(checkpoint.rootHash), note: note)
     }
-
-    private static let base64 = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".utf8))
 
     /// The newest checkpoint the store holds that reads as one, or nil when none was signed yet.
     public static func latest(in store: AuditStore) throws(AuditError) -> ForwardCheckpoint? {

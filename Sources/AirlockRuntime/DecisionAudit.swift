@@ -1,0 +1,101 @@
+import AirlockAudit
+import AirlockCore
+
+/// Writes a decision to the audit log before the door acts on it. A decision that cannot be
+/// recorded is not made: it becomes a deny naming the cause.
+public enum DecisionAudit {
+    /// Action texts longer than this keep a preview in the record and the full text in the
+    /// log's side store.
+    public static let inlineTextLimit = 4096
+    static let previewLength = 1024
+
+    /// Appends the decision; returns it unchanged, or turned into a deny when the log failed.
+    public static func record(
+        _ decision: Decision, request: CheckRequest, context: Context, policy: Policy, door: AuditDoor, store: AuditStore
+    ) -> Decision {
+        do {
+            var record = makeRecord(decision, words: request.words, context: context, policy: policy, door: door)
+            if record.action.text.utf8.count > inlineTextLimit {
+                record.action.fullTextDigest = try store.storeBlob(record.action.text)
+                record.action.text = String(record.action.text.prefix(previewLength)) + "…"
+            }
+            try store.append([record])
+            return decision
+        } catch {
+            return denied(decision, cause: error.message)
+        }
+    }
+
+    /// The deny a door gives when the log cannot be written.
+    public static func denied(_ decision: Decision, cause: String) -> Decision {
+        var denied = decision
+        denied.verdict = .deny
+        denied.policyVerdict = .deny
+        denied.mode = .enforce
+        denied.rule = MatchedRule(
+            id: "airlock-audit-error", kind: .auditError,
+            reason: "the decision could not be written to the audit log, so it is denied: \(cause)",
+            suggestion: "a person must fix the audit log (airlock audit verify names the problem, or check the permissions of $AIRLOCK_HOME/audit)")
+        return denied
+    }
+
+    public static func makeRecord(_ decision: Decision, words: [String], context: Context, policy: Policy, door: AuditDoor) -> AuditRecord {
+        let action: AuditRecord.Action
+        switch decision.action {
+        case .shell(let line): action = AuditRecord.Action(kind: "shell", text: line)
+        case .exec(let argv): action = AuditRecord.Action(kind: "exec", text: argv.map(ShellQuoting.quoteIfNeeded).joined(separator: " "), argv: argv)
+        }
+        let outcome: AuditRecord.Outcome = switch decision.verdict {
+        case .allow: .allowed
+        case .deny: .blocked
+        case .ask: .approvalRequired
+        }
+        let deciding = DecisionReport.deciding(decision)
+        return AuditRecord(
+            timestamp: AuditClock.now(), outcome: outcome, door: door, action: action,
+            commands: decision.commands.map(command), environment: decision.environment,
+            rule: AuditRecord.Rule(id: decision.rule.id, type: decision.rule.kind.rawValue, pattern: deciding?.rule.map { pattern($0) } ?? ""),
+            reason: decision.reason,
+            context: AuditRecord.Context(
+                user: context.user, agent: context.agent, session: nil, workingDirectory: context.workingDirectory, host: AuditHost.name),
+            policyDigest: digest(policy), mode: decision.mode.rawValue)
+    }
+
+    static func command(_ item: CommandDecision) -> AuditRecord.Command {
+        let command = item.command
+        return AuditRecord.Command(
+            binary: command.binary, args: command.args, subcommand: command.subcommand, effect: command.effect.rawValue,
+            environment: command.environment, targets: command.targets.map { "\($0.kind.rawValue):\($0.value)" },
+            statement: command.sql.map {
+                AuditRecord.Statement(text: $0.text, kind: $0.kind, sqlClass: $0.sqlClass.rawValue, tables: $0.tables, flags: $0.sortedFlags.map(\.rawValue))
+            },
+            decision: item.verdict.rawValue, rule: item.rule?.id)
+    }
+
+    /// A rule's conditions on one line (`environment=production effect_class=destructive`), so
+    /// the record says what matched without the policy at hand.
+    public static func pattern(_ rule: Rule) -> String {
+        var parts = conditionParts(rule.when)
+        if let unless = rule.unless { parts.append("unless(" + conditionParts(unless).joined(separator: " ") + ")") }
+        return parts.joined(separator: " ")
+    }
+
+    static func conditionParts(_ condition: Condition) -> [String] {
+        let lists: [(String, [String]?)] = [
+            ("binary", condition.binaries), ("subcommand", condition.subcommands), ("args", condition.args),
+            ("environment", condition.environments), ("effect_class", condition.effects?.map(\.rawValue)),
+            ("agent", condition.agents), ("user", condition.users), ("path", condition.paths), ("branch", condition.branches),
+            ("sql.class", condition.sql?.classes?.map(\.rawValue)), ("sql.tables", condition.sql?.tables),
+            ("sql.kinds", condition.sql?.kinds), ("sql.flags", condition.sql?.flags?.map(\.rawValue)),
+        ]
+        var parts = lists.compactMap { name, values in values.map { "\(name)=\($0.joined(separator: ","))" } }
+        if let access = condition.pathAccess { parts.append("path_access=\(access.rawValue)") }
+        if let interactive = condition.interactive { parts.append("interactive=\(interactive)") }
+        return parts
+    }
+
+    /// `sha256:<hex>` of the policy's compiled form: the same policy always has the same digest.
+    public static func digest(_ policy: Policy) -> String {
+        "sha256:" + Hex.encode(SHA256.hash(Array(PolicyCodec.encode(policy).utf8)))
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+@testable import AirlockAudit
+
+/// A fresh audit directory per test.
+struct ScratchLog {
+    let directory: String
+    let store: AuditStore
+
+    init() {
+        directory = NSTemporaryDirectory() + "airlock-audit-\(UUID().uuidString)"
+        store = AuditStore(directory: directory)
+    }
+
+    static func record(_ text: String, outcome: AuditRecord.Outcome = .allowed) -> AuditRecord {
+        AuditRecord(
+            timestamp: "2026-11-21T08:00:00.000Z", outcome: outcome, door: .check, action: AuditRecord.Action(kind: "shell", text: text),
+            environment: "local", rule: AuditRecord.Rule(id: "default", type: "default", pattern: ""), reason: "test",
+            context: AuditRecord.Context(user: "tester", agent: "claude", session: nil, workingDirectory: "/tmp", host: "test"),
+            policyDigest: "sha256:00")
+    }
+
+    var lines: [String] {
+        (try? String(contentsOfFile: store.logPath, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+    }
+
+    func records() throws -> [AuditRecord] { try lines.map { try AuditRecord(bytes: Array($0.utf8)) } }
+
+    func appendRaw(_ bytes: [UInt8]) throws {
+        let handle = try #require(FileHandle(forWritingAtPath: store.logPath))
+        handle.seekToEndOfFile()
+        handle.write(Data(bytes))
+        try handle.close()
+    }
+}
+
+@Suite struct AuditStoreTests {
+    @Test func appendsAreNumberedAndChained() throws {
+        let log = ScratchLog()
+        try log.store.append([ScratchLog.record("ls"), ScratchLog.record("pwd")])
+        try log.store.append([ScratchLog.record("whoami")])
+        let records = try log.records()
+        #expect(records.map(\.index) == [0, 1, 2])
+        #expect(records.map(\.action.text) == ["ls", "pwd", "whoami"])
+        #expect(records[0].previous == AuditRecord.noPrevious)
+        #expect(records[1].previous == Hex.encode(Merkle.leafHash(Array(log.lines[0].utf8))))
+        #expect(records[2].previous == Hex.encode(Merkle.leafHash(Array(log.lines[1].utf8))))
+        // Canonical: what is stored is exactly the record's canonical encoding.
+        #expect(records.map { String(decoding: $0.canonicalBytes, as: UTF8.self) } == log.lines)
+    }
+
+    @Test func aLostHeadIsRebuiltFromTheLog() throws {
+        let log = ScratchLog()
+        try log.store.append([ScratchLog.record("a"), ScratchLog.record("b")])
+        try FileManager.default.removeItem(atPath: log.directory + "/log.head")
+        try log.store.append([ScratchLog.record("c")])
+        #expect(try log.records().map(\.index) == [0, 1, 2])
+        #expect(try log.records().map(\.outcome) == [.allowed, .allowed, .allowed])
+    }
+
+    @Test(arguments: [Array("{\"action\":{\"ki".utf8), [UInt8](repeating: 0, count: 700), Array("{\"index\":2".utf8) + [0, 0, 0, 0x0A] + [0, 0]])
+    func aTornTailIsDiscardedAndTheDiscardRecorded(_ torn: [UInt8]) throws {
+        let log = ScratchLog()
+        try log.store.append([ScratchLog.record("a"), ScratchLog.record("b")])
+        try log.appendRaw(torn)
+        try log.store.append([ScratchLog.record("c")])
+        let records = try log.records()
+        #expect(records.map(\.index) == [0, 1, 2, 3])
+        #expect(records[2].outcome == .recovered)
+        #expect(records[2].door == .audit)
+        #expect(records[2].reason.contains("discarded \(torn.count) bytes after entry 1"))
+        #expect(records[3].action.text == "c")
+    }
+
+    @Test func damageThatIsNotATornWriteIsRefused() throws {
+        let log = ScratchLog()
+        try log.store.append([ScratchLog.record("a")])
+        // A whole line that is not the next entry, then more text: not an unfinished write.
+        try log.appendRaw(Array("{\"forged\":true}\n{\"also\":1}\n".utf8))
+        #expect(throws: AuditError.self) { try log.store.append([ScratchLog.record("b")]) }
+        do {
+            try log.store.append([ScratchLog.record("b")])
+        } catch {
+            #expect(error.message.contains("damaged"))
+        }
+        #expect(log.lines.count == 3, "nothing already recorded is lost")
+    }
+
+    @Test func aLogShorterThanItsHeadIsRecordedNotHidden() throws {
+        let log = ScratchLog()
+        try log.store.append([ScratchLog.record("a"), ScratchLog.record("b"), ScratchLog.record("c")])
+        let first = log.lines[0] + "\n"
+        try first.write(toFile: log.store.logPath, atomically: false, encoding: .utf8)
+        try log.store.append([ScratchLog.record("d")])
+        let records = try log.records()
+        #expect(records.map(\.index) == [0, 1, 2])
+        #expect(records[1].outcome == .recovered)
+        #expect(records[1].reason.contains("acknowledged entries are missing"))
+    }
+
+    @Test func aHeldLockTimesOutWithAClearError() throws {
+        let log = ScratchLog()
+        try log.store.append([ScratchLog.record("a")])
+        let fd = open(log.store.logPath, O_RDWR)
+        defer { close(fd) }
+        #expect(flock(fd, LOCK_EX) == 0)
+        log.store.lockTimeoutMilliseconds = 100
+        do {
+            try log.store.append([ScratchLog.record("b")])
+            Issue.record("append succeeded while another holder had the lock")
+        } catch {
+            #expect(error.message.contains("stayed locked"))
+        }
+    }
+
+    @Test func anUnwritableDirectoryIsAnErrorNamingThePath() throws {
+        let file = NSTemporaryDirectory() + "airlock-audit-file-\(UUID().uuidString)"
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let store = AuditStore(directory: file + "/audit")
+        do {
+            try store.append([ScratchLog.record("a")])
+            Issue.record("append under a regular file succeeded")
+        } catch {
+            #expect(error.message.contains(file))
+        }
+    }
+
+    @Test func groupCommitFromManyThreadsLosesNothing() throws {
+        let log = ScratchLog()
+        let appender = AuditAppender(store: log.store)
+        let threads = 8, each = 50
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for n in 0..<each {
+                _ = try? appender.append(ScratchLog.record("t\(thread)-\(n)"))
+            }
+        }
+        let records = try log.records()
+        #expect(records.count == threads * each)
+        #expect(records.map(\.index) == (0..<UInt64(threads * each)).map { $0 })
+        #expect(Set(records.map(\.action.text)).count == threads * each)
+        for (position, line) in log.lines.enumerated().dropFirst() {
+            #expect(records[position].previous == Hex.encode(Merkle.leafHash(Array(log.lines[position - 1].utf8))), "chain at \(position)")
+            _ = line
+        }
+    }
+
+    @Test func valuesRoundTripCanonically() throws {
+        let value: AuditValue = .object(["b": .int(-3), "a": .array([.string("x\n\"\\\u{1}é"), .null, .bool(true)]), "c": .object([:])])
+        let bytes = value.canonicalBytes
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"a":["x\n\"\\\u0001é",null,true],"b":-3,"c":{}}"#)
+        #expect(try AuditValue.parse(bytes) == value)
+        #expect(throws: AuditValue.ParseError.self) { try AuditValue.parse(Array("{\"a\":1.5}".utf8)) }
+        #expect(throws: AuditValue.ParseError.self) { try AuditValue.parse(Array("{\"a\":1,\"a\":2}".utf8)) }
+    }
+
+    @Test func timestampsAreRFC3339() {
+        #expect(AuditClock.format(seconds: 0, milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(AuditClock.format(seconds: 1_795_235_401, milliseconds: 123) == "2026-11-21T04:30:01.123Z")
+        #expect(AuditClock.parse("2026-11-21T04:30:01.123Z") == 1_795_235_401)
+        #expect(AuditClock.parse("2026-11-21") == 1_795_219_200)
+        #expect(AuditClock.parse("yesterday") == nil)
+    }
+}
