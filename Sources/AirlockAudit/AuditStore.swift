@@ -169,6 +169,12 @@ public final class AuditStore: @unchecked Sendable {
         return head.offset
     }
 
+    /// How many entries appenders have acknowledged (from the head); nil without a usable head.
+    public func acknowledgedEntries() -> UInt64? {
+        guard let head = readHead(), head.offset <= logSize() else { return nil }
+        return head.count
+    }
+
     /// Bytes at the end of the log that are not a whole line (a torn write).
     public func trailingBytes() throws(AuditError) -> Int {
         var lastEnd = 0

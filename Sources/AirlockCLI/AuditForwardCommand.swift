@@ -31,6 +31,10 @@ struct AuditForwardCommand: ParsableCommand {
             advanced only after a batch is accepted (TCP write done, HTTP 2xx, UDP sent): a run \
             that fails resends, it never skips. --once (the default) ships what is there and \
             exits; --follow keeps polling every second. Exit 1 when the destination fails.
+
+            Before each batch, when the log has grown since the latest checkpoint and this \
+            machine holds the signing key, a new checkpoint is signed, so the receiver always \
+            gets an anchor covering what it was sent.
             """)
 
     @Option(help: ArgumentHelp("Syslog receiver: udp://HOST:PORT or tcp://HOST:PORT.", valueName: "url"))
@@ -100,6 +104,7 @@ struct AuditForwardCommand: ParsableCommand {
         let forwarder = AuditForwarder(store: store, destination: destination, batchSize: batch)
         if mode == .once {
             do {
+                signCheckpointIfGrown(store)
                 report(try forwarder.forwardOnce(ship), to: destination, forwarder: forwarder, quietWhenEmpty: false)
             } catch {
                 Console.err("airlock: \(error)")
@@ -111,6 +116,7 @@ struct AuditForwardCommand: ParsableCommand {
         var failing = false
         while true {
             do {
+                signCheckpointIfGrown(store)
                 report(try forwarder.forwardOnce(ship), to: destination, forwarder: forwarder, quietWhenEmpty: true)
                 failing = false
             } catch {
@@ -119,6 +125,20 @@ struct AuditForwardCommand: ParsableCommand {
                 failing = true
             }
             sleep(1)
+        }
+    }
+
+    /// Signs a checkpoint when entries were acknowledged since the latest one. A log that
+    /// contradicts its latest checkpoint is still shipped (the receiver should see it) but said.
+    private func signCheckpointIfGrown(_ store: AuditStore) {
+        let keys = AuditKeys(home: AuditLocation.home)
+        guard FileManager.default.fileExists(atPath: keys.privateKeyPath), let entries = store.acknowledgedEntries() else { return }
+        let latest = (try? store.checkpointNotes().last?.size) ?? nil
+        guard entries > (latest ?? 0) else { return }
+        do {
+            _ = try keys.signCheckpoint(store)
+        } catch {
+            Console.err("airlock: no new checkpoint: \(error)")
         }
     }
 

@@ -72,6 +72,22 @@ struct AuditForwardCommandTests {
         #expect(next.first?.msgid == "frozen")
     }
 
+    @Test("with the signing key here, forward signs a checkpoint covering what it ships")
+    func signsBeforeShipping() throws {
+        let cli = try CLIHarness()
+        #expect(try cli.run(["init"]).status == 0)
+        for command in ["ls", "pwd", "git status"] { _ = try cli.run(["check", "--", command]) }
+        let listener = try TCPListener()
+        let run = try cli.run(["audit", "forward", "--syslog", "tcp://127.0.0.1:\(listener.port)"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let frames = try listener.frames().map(parseSyslog)
+        #expect(frames.map { $0.params["index"] } == ["0", "1", "2"])
+        #expect(frames.allSatisfy { $0.params["checkpoint_size"] == "3" })
+        let verify = try cli.run(["audit", "verify"])
+        #expect(verify.status == 0)
+        #expect(verify.stdout.contains("1 checkpoint(s) verified"), "\(verify.stdout)")
+    }
+
     @Test("a receiver that refuses the connection fails the run, names it, and keeps the state")
     func refused() throws {
         let cli = try CLIHarness()
