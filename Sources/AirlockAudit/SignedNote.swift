@@ -227,7 +227,7 @@ public struct VerifierKey: Sendable, Hashable {
         // The base64 part may itself contain '+', so only the first two separate fields.
         guard let secondPlus = afterName.firstIndex(of: "+") else { return nil }
         let hex = afterName[..<secondPlus]
-        guard let writtenID = decodeHex(hex), writtenID.count == 4 else { return nil }
+        guard let writtenID = Hex.decode(String(hex)), writtenID.count == 4 else { return nil }
         guard let keyBytes = Base64.decode(afterName[afterName.index(after: secondPlus)...]),
               keyBytes.count == 33, keyBytes[0] == VerifierKey.ed25519
         else { return nil }
@@ -237,7 +237,7 @@ public struct VerifierKey: Sendable, Hashable {
 
     /// `name+hex(keyID)+base64(0x01 ‖ publicKey)`.
     public var text: String {
-        "\(name)+\(encodeHex(keyID))+\(Base64.encode([VerifierKey.ed25519] + publicKey))"
+        "\(name)+\(Hex.encode(keyID))+\(Base64.encode([VerifierKey.ed25519] + publicKey))"
     }
 
     /// `SHA-256(name ‖ 0x0A ‖ 0x01 ‖ publicKey)[0..<4]`: binds the short id to name, algorithm
@@ -263,34 +263,3 @@ private func isValidKeyName(_ name: String) -> Bool {
     !name.isEmpty && !name.unicodeScalars.contains { $0 == "+" || $0.properties.isWhitespace || $0.value < 0x20 }
 }
 
-private func encodeHex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
-private func decodeHex(_ text: Substring) -> [UInt8]? {
-    let chars = Array(text.utf8)
-    guard chars.count % 2 == 0 else { return nil }
-    func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0") ... UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a") ... UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A") ... UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-    var out: [UInt8] = []
-    var i = 0
-    while i < chars.count {
-        guard let high = nibble(chars[i]), let low = nibble(chars[i + 1]) else { return nil }
-        out.append(high << 4 | low)
-        i += 2
-    }
-    return out
-}
