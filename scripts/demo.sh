@@ -69,6 +69,16 @@ echo "${bold}Why was the first one blocked?${reset}"
 "$airlock" explain --clean-env --env HOME="$HOME" --cwd "$scratch/project" -- 'psql -h prod-db.internal -U admin -c "DROP TABLE executives;"' | sed -n '1,40p'
 
 echo
+echo "${bold}Every decision above was written to a tamper-evident log before it was answered:${reset}"
+"$airlock" audit tail -n 4 --format text
+# A signing key (what `airlock init` creates) and a signed checkpoint, then the proof.
+"$airlock" init >/dev/null && "$airlock" audit checkpoint --new >/dev/null
+if ! "$airlock" audit verify; then
+  echo "${red}the audit log did not verify${reset}"
+  failures=$((failures + 1))
+fi
+
+echo
 if [[ $failures -gt 0 ]]; then
   echo "${red}${failures} decision(s) differed from what the tour expects.${reset}"
   exit 1
