@@ -97,6 +97,12 @@ public final class AuditStore: @unchecked Sendable {
             notes.append("the log was \(size) bytes but its head recorded \(head.offset) bytes and \(head.count) entries: acknowledged entries are missing")
         }
         var state = try scan(fd, from: start, size: size)
+        if state.offset < size, start.offset > 0, state.offset == start.offset {
+            // Nothing after the head reads as the next entry: the head itself may be stale or
+            // torn. It is only a hint, so recount from the beginning before judging the log.
+            let recounted = try scan(fd, from: State(count: 0, offset: 0, lastLeaf: AuditRecord.noPrevious), size: size)
+            if recounted.offset > state.offset { state = recounted }
+        }
         if state.offset < size {
             // Bytes past the last whole entry: torn only if they could be an unfinished write.
             let tail = try readBytes(fd, from: state.offset, count: size - state.offset)
@@ -269,24 +275,26 @@ public final class AuditStore: @unchecked Sendable {
 
     private func readHead() -> State? {
         guard let bytes = try? readFile(headPath) else { return nil }
-        let fields = String(decoding: bytes, as: UTF8.self).split(separator: " ")
+        let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard fields.count == 5, fields[0] == "airlock-audit-head", fields[1] == "1", let count = UInt64(fields[2]),
               let offset = Int(fields[3]) else { return nil }
-        let leaf = fields[4].hasSuffix("\n") ? String(fields[4].dropLast()) : String(fields[4])
+        let leaf = String(fields[4])
         guard leaf.utf8.count == 64 else { return nil }
         return State(count: count, offset: offset, lastLeaf: leaf)
     }
 
-    /// The head is a hint checked on every append, so it is replaced without an fsync.
+    /// The head is a hint checked on every append, so it is rewritten in place (one small
+    /// `pwrite` of a fixed-length line, under the log's lock) without an fsync: a head that is
+    /// stale or torn only sends the next append back to the log to recount.
     private func writeHead(_ state: State) {
-        let text = "airlock-audit-head 1 \(state.count) \(state.offset) \(state.lastLeaf)\n"
-        let temporary = headPath + ".\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        var text = "airlock-audit-head 1 \(state.count) \(state.offset) \(state.lastLeaf)"
+        text += String(repeating: " ", count: max(0, 191 - text.utf8.count)) + "\n"
+        let fd = open(headPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
+        defer { close(fd) }
         let bytes = Array(text.utf8)
-        let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
-        close(fd)
-        if ok { rename(temporary, headPath) } else { unlink(temporary) }
+        let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        if written == bytes.count { _ = ftruncate(fd, off_t(bytes.count)) }
     }
 
     private func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int) throws(AuditError) {
