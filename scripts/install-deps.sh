@@ -10,12 +10,14 @@ needs=(
   "jq:jq"                  # demo and CI read JSON output
   "hyperfine:hyperfine"    # whole-process benchmark of `airlock check`
   "/usr/include/pg_query.h:libpg-query-dev"  # the PostgreSQL 15 parser AirlockSQL links (static)
+  "libcurl.so:libcurl4-openssl-dev"  # static FoundationNetworking (HEC over HTTPS) links -lcurl in make release
 )
 
 missing=()
 for entry in "${needs[@]}"; do
   probe=${entry%%:*}; package=${entry#*:}
   if [[ $probe == /* ]]; then [[ -e $probe ]] && continue
+  elif [[ $probe == lib*.so* ]]; then ldconfig -p 2>/dev/null | grep -qE "^[[:space:]]+${probe//./\\.} \\(" && continue
   else command -v "$probe" >/dev/null 2>&1 && continue; fi
   missing+=("$package")
 done
