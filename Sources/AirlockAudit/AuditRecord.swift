@@ -166,11 +166,10 @@ public struct AuditRecord: Sendable, Hashable {
         var action: [String: AuditValue] = ["kind": .string(self.action.kind), "text": .string(self.action.text)]
         if let argv = self.action.argv { action["argv"] = .strings(argv) }
         if let digest = self.action.fullTextDigest { action["full_text_digest"] = .string(digest) }
-        var context: [String: AuditValue] = [
+        let context: [String: AuditValue] = [
             "user": .string(self.context.user), "working_dir": .string(self.context.workingDirectory), "host": .string(self.context.host),
             "agent": .optional(self.context.agent), "session": .optional(self.context.session),
         ]
-        if self.context.agent == nil { context["agent"] = .null }
         var object: [String: AuditValue] = [
             "index": .int(Int64(index)),
             "timestamp": .string(timestamp),

@@ -87,8 +87,8 @@ public final class AuditStore: @unchecked Sendable {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .system("stat", logPath) }
         let size = Int(info.st_size)
-        if let head = readHead(), head.offset == size { return head }
         let head = readHead()
+        if let head, head.offset == size { return head }
         var notes: [String] = []
         var start = State(count: 0, offset: 0, lastLeaf: AuditRecord.noPrevious)
         if let head, head.offset <= size {
