@@ -201,7 +201,7 @@ enum AuditBench {
         let t5 = now()
         let multi = seconds(t4, t5)
         var written = 0
-        try? AuditStore(directory: processDirectory).forEachEntry { _, _ in written += 1; return true }
+        _ = try? AuditStore(directory: processDirectory).forEachEntry { _, _ in written += 1; return true }
         print("durable appends, \(processes) processes x \(perProcess), one record per AuditStore.append (flock, pwrite, fsync each):")
         print("  \(rate(written, multi))/s in all  (\(grouped(written)) records in \(String(format: "%.2f", multi)) s including process start-up\(failed > 0 ? ", \(failed) FAILED" : ""))")
         print("")
@@ -221,12 +221,12 @@ enum AuditBench {
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        if !batch.isEmpty { try? store.append(batch) }
+        if !batch.isEmpty { _ = try? store.append(batch) }
         let t7 = now()
         // Baseline in the same run: read every line and hash it, nothing else.
         var hashed = 0
         let t8 = now()
-        try? store.forEachEntry { line, _ in
+        _ = try? store.forEachEntry { line, _ in
             hashed &+= Int(Merkle.leafHash(line)[0])
             return true
         }
