@@ -41,6 +41,7 @@ struct DecisionRun {
             var decided = Checker(policy: policy, files: files).check(options.request.action, context: context, explain: explain).decision
             if !explain && !options.noAudit {
                 decided = DecisionAudit.record(decided, request: options.request, context: context, policy: policy, door: .check, store: AuditStore(directory: context.airlockHome + "/audit"))
+                AuditCheckpointer.signIfDue(airlockHome: context.airlockHome)
             }
             decision = decided
             policySource = sources.joined(separator: " + ")

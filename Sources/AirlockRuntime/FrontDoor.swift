@@ -86,6 +86,7 @@ public enum FrontDoor {
         var decision = Checker(policy: policy, files: files).check(request.action, context: context, explain: explain).decision
         if !explain && !request.noAudit {
             decision = DecisionAudit.record(decision, request: request, context: context, policy: policy, door: .check, store: AuditStore(directory: context.airlockHome + "/audit"))
+            AuditCheckpointer.signIfDue(airlockHome: context.airlockHome)
         }
         DecisionOutput.print(decision, request: request, explain: explain, policySource: policySource)
         return AirlockExit.code(for: decision.verdict)
@@ -93,11 +94,7 @@ public enum FrontDoor {
 
     /// Runs `airlock-cli`, installed beside this executable, with the same arguments.
     static func delegate(_ arguments: [String]) -> Never {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        let own = length > 0 ? String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
-        let directory = own.contains("/") ? String(own[..<(own.lastIndex(of: "/") ?? own.endIndex)]) : "."
-        let full = directory + "/airlock-cli"
+        let full = ExecutablePaths.sibling("airlock-cli")
         let argv = ["airlock"] + arguments
         var cArguments = argv.map { strdup($0) }
         cArguments.append(nil)

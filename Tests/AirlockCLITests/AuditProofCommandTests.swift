@@ -64,3 +64,34 @@ struct AuditProofCommandTests {
         #expect(try cli.run(["audit", "key"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == printed)
     }
 }
+
+@Suite("automatic checkpoints")
+struct AuditCheckpointerTests {
+    @Test("a check after a quiet minute starts a signer; checks within the minute do not")
+    func signsWhenDue() throws {
+        let cli = try CLIHarness()
+        let checkpoints = cli.home.appendingPathComponent(".airlock/audit/checkpoints")
+        // Without a signing key nothing is started.
+        _ = try cli.run(["check", "--", "ls"])
+        #expect(!FileManager.default.fileExists(atPath: checkpoints.appendingPathComponent(".signing").path))
+        #expect(try cli.run(["init"]).status == 0)
+        _ = try cli.run(["check", "--", "pwd"])
+        _ = try cli.run(["check", "--", "whoami"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).filter { $0.hasSuffix(".note") }.isEmpty)
+        // Pretend the last signer started two minutes ago.
+        let past = Date(timeIntervalSinceNow: -120)
+        for path in [checkpoints.appendingPathComponent(".signing").path, checkpoints.path] {
+            try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: path)
+        }
+        _ = try cli.run(["check", "--", "date"])
+        var notes: [String] = []
+        for _ in 0..<100 where notes.isEmpty {
+            usleep(50_000)
+            notes = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path).filter { $0.hasSuffix(".note") }) ?? []
+        }
+        #expect(notes.count == 1, "a signer should have written one checkpoint")
+        let verify = try cli.run(["audit", "verify"])
+        #expect(verify.status == 0, "\(verify.stdout)")
+        #expect(verify.stdout.contains("1 checkpoint(s) verified"))
+    }
+}
