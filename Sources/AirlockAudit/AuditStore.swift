@@ -171,8 +171,12 @@ public final class AuditStore: @unchecked Sendable {
     /// their fsync. A checkpoint signed over more could cover entries a power cut would take
     /// back. Nil when the head is missing or does not fit the log.
     public func acknowledgedLength() -> Int? {
-        guard let head = readHead(), head.offset <= logSize() else { return nil }
-        return head.offset
+        // A read that races an append's head rewrite fails its check; the next one will not.
+        for _ in 0..<3 {
+            if let head = readHead() { return head.offset <= logSize() ? head.offset : nil }
+            usleep(1_000)
+        }
+        return nil
     }
 
     /// How many entries appenders have acknowledged (from the head); nil without a usable head.
@@ -273,21 +277,26 @@ public final class AuditStore: @unchecked Sendable {
         }
     }
 
+    /// The head, if it reads whole: it carries a check over its own fields, because it is
+    /// rewritten in place and a reader racing a writer could otherwise see half of each.
     private func readHead() -> State? {
         guard let bytes = try? readFile(headPath) else { return nil }
         let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard fields.count == 5, fields[0] == "airlock-audit-head", fields[1] == "1", let count = UInt64(fields[2]),
-              let offset = Int(fields[3]) else { return nil }
-        let leaf = String(fields[4])
-        guard leaf.utf8.count == 64 else { return nil }
-        return State(count: count, offset: offset, lastLeaf: leaf)
+        guard fields.count == 6, fields[0] == "airlock-audit-head", fields[1] == "2", let count = UInt64(fields[2]),
+              let offset = Int(fields[3]), fields[4].utf8.count == 64,
+              fields[5] == Self.headCheck(count: count, offset: offset, leaf: String(fields[4])) else { return nil }
+        return State(count: count, offset: offset, lastLeaf: String(fields[4]))
+    }
+
+    static func headCheck(count: UInt64, offset: Int, leaf: String) -> String {
+        String(Hex.encode(SHA256.hash(Array("\(count) \(offset) \(leaf)".utf8))).prefix(16))
     }
 
     /// The head is a hint checked on every append, so it is rewritten in place (one small
     /// `pwrite` of a fixed-length line, under the log's lock) without an fsync: a head that is
     /// stale or torn only sends the next append back to the log to recount.
     private func writeHead(_ state: State) {
-        var text = "airlock-audit-head 1 \(state.count) \(state.offset) \(state.lastLeaf)"
+        var text = "airlock-audit-head 2 \(state.count) \(state.offset) \(state.lastLeaf) \(Self.headCheck(count: state.count, offset: state.offset, leaf: state.lastLeaf))"
         text += String(repeating: " ", count: max(0, 191 - text.utf8.count)) + "\n"
         let fd = open(headPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }

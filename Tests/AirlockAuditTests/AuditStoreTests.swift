@@ -170,10 +170,10 @@ struct ScratchLog {
         let good = try String(contentsOfFile: headPath, encoding: .utf8)
         // A head that claims a count and offset the log does not have at that place (as a torn
         // or stale head would): the next append recounts instead of calling the log damaged.
-        try "airlock-audit-head 1 7 10 \(AuditRecord.noPrevious)\n".write(toFile: headPath, atomically: true, encoding: .utf8)
+        try "airlock-audit-head 2 7 10 \(AuditRecord.noPrevious) \(AuditStore.headCheck(count: 7, offset: 10, leaf: AuditRecord.noPrevious))\n".write(toFile: headPath, atomically: true, encoding: .utf8)
         try log.store.append([ScratchLog.record("c")])
         #expect(try log.records().map(\.index) == [0, 1, 2])
         #expect(try log.records().map(\.action.text) == ["a", "b", "c"])
-        #expect(good.hasPrefix("airlock-audit-head 1 2 "))
+        #expect(good.hasPrefix("airlock-audit-head 2 2 "))
     }
 }
