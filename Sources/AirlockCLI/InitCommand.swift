@@ -9,7 +9,7 @@ import Glibc
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Write the built-in policy, commented, to $AIRLOCK_HOME/policy.yaml.",
+        abstract: "Create the audit signing key and write the built-in policy, commented, to $AIRLOCK_HOME/policy.yaml.",
         discussion: """
             Creates $AIRLOCK_HOME (default ~/.airlock, mode 0700), the audit log's Ed25519 \
             signing key under keys/ (printing its verifier key), and writes the built-in policy \
