@@ -69,6 +69,14 @@ public final class AuditStore: @unchecked Sendable {
             _ = fsync(fd)
             throw .system("sync", logPath, code)
         }
+        if state.offset == 0 {
+            // A new log: its directory entry must be as durable as its first entry.
+            let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if directoryFD >= 0 {
+                _ = fsync(directoryFD)
+                close(directoryFD)
+            }
+        }
         state.offset += buffer.count
         writeHead(state)
         return Array(written.dropFirst(state.pendingRecovery.count))
