@@ -112,3 +112,17 @@ struct SQLCommandTests {
         #expect(file.stdout.contains("TRUNCATE"))
     }
 }
+
+@Suite("SQL in explain")
+struct SQLExplainTests {
+    @Test("explain lists every statement of a client with its class; repeated -c all count")
+    func everyStatement() throws {
+        let cli = try CLIHarness()
+        let result = try cli.run(["explain", "--", "psql -h prod-db.internal -c 'SELECT 1' -c 'UPDATE t SET a = 1 WHERE id = 2; TRUNCATE t'"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("sql: read SELECT"))
+        #expect(result.stdout.contains("sql: write UPDATE on t"))
+        #expect(result.stdout.contains("sql: destructive TRUNCATE on t"))
+        #expect(result.stdout.contains("commands that would run: 3"))
+    }
+}
