@@ -214,6 +214,21 @@ public struct Condition: Sendable, Hashable {
         self.sql = sql
     }
 
+    /// The list-valued conditions with their policy-file keys, in the order files, the
+    /// compiled cache, lint and audit records all write them.
+    public var namedLists: [(key: String, values: [String]?)] {
+        [
+            ("binary", binaries), ("subcommand", subcommands), ("args", args), ("environment", environments),
+            ("effect_class", effects?.map(\.rawValue)), ("agent", agents), ("user", users), ("path", paths), ("branch", branches),
+        ]
+    }
+
+    /// `namedLists` followed by the `sql:` lists as `sql.class`, `sql.tables`, … (for one-line
+    /// summaries and lint).
+    public var flatNamedLists: [(key: String, values: [String]?)] {
+        namedLists + (sql?.namedLists.map { ("sql." + $0.key, $0.values) } ?? [])
+    }
+
     public var isEmpty: Bool {
         binaries == nil && subcommands == nil && args == nil && environments == nil && effects == nil
             && agents == nil && users == nil && paths == nil && pathAccess == nil && branches == nil && interactive == nil && sql == nil
@@ -246,4 +261,9 @@ public struct SQLCondition: Sendable, Hashable {
     }
 
     public var isEmpty: Bool { classes == nil && tables == nil && kinds == nil && flags == nil }
+
+    /// The lists with their keys inside `sql:`, in the order they are written.
+    public var namedLists: [(key: String, values: [String]?)] {
+        [("class", classes?.map(\.rawValue)), ("tables", tables), ("kinds", kinds), ("flags", flags?.map(\.rawValue))]
+    }
 }

@@ -127,12 +127,7 @@ public enum PolicyCodec {
             first = false
             out += "\"\(name)\":"
         }
-        let lists: [(String, [String]?)] = [
-            ("binary", condition.binaries), ("subcommand", condition.subcommands), ("args", condition.args),
-            ("environment", condition.environments), ("effect_class", condition.effects?.map(\.rawValue)),
-            ("agent", condition.agents), ("user", condition.users), ("path", condition.paths), ("branch", condition.branches),
-        ]
-        for (name, values) in lists {
+        for (name, values) in condition.namedLists {
             guard let values else { continue }
             key(name)
             strings(values, &out)
@@ -149,10 +144,7 @@ public enum PolicyCodec {
             key("sql")
             out += "{"
             var firstSQL = true
-            let sqlLists: [(String, [String]?)] = [
-                ("class", sql.classes?.map(\.rawValue)), ("tables", sql.tables), ("kinds", sql.kinds), ("flags", sql.flags?.map(\.rawValue)),
-            ]
-            for (name, values) in sqlLists {
+            for (name, values) in sql.namedLists {
                 guard let values else { continue }
                 if !firstSQL { out += "," }
                 firstSQL = false

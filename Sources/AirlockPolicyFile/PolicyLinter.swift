@@ -156,13 +156,7 @@ public enum PolicyLinter {
     }
 
     private static func conditionLists(_ condition: Condition, role: String) -> [(String, [String])] {
-        let lists: [(String, [String]?)] = [
-            ("binary", condition.binaries), ("subcommand", condition.subcommands), ("args", condition.args),
-            ("environment", condition.environments), ("effect_class", condition.effects?.map(\.rawValue)),
-            ("agent", condition.agents), ("user", condition.users), ("path", condition.paths),
-            ("branch", condition.branches), ("sql.class", condition.sql?.classes?.map(\.rawValue)),
-            ("sql.tables", condition.sql?.tables), ("sql.kinds", condition.sql?.kinds), ("sql.flags", condition.sql?.flags?.map(\.rawValue)),
-        ]
+        let lists = condition.flatNamedLists
         return lists.compactMap { key, values in values.map { ("'\(role).\(key)'", $0) } }
     }
 

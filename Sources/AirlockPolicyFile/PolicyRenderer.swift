@@ -75,23 +75,14 @@ public enum PolicyRenderer {
             return
         }
         out.append("    \(key):")
-        let lists: [(String, [String]?)] = [
-            ("binary", condition.binaries), ("subcommand", condition.subcommands), ("args", condition.args),
-            ("environment", condition.environments), ("effect_class", condition.effects?.map(\.rawValue)),
-            ("agent", condition.agents), ("user", condition.users), ("path", condition.paths),
-            ("branch", condition.branches),
-        ]
-        for (name, values) in lists {
+        for (name, values) in condition.namedLists {
             if let values { list(name, values, indent: 6, into: &out) }
         }
         if let access = condition.pathAccess { out.append("      path_access: \(access.rawValue)") }
         if let interactive = condition.interactive { out.append("      interactive: \(interactive)") }
         if let sql = condition.sql {
             out.append("      sql:")
-            let sqlLists: [(String, [String]?)] = [
-                ("class", sql.classes?.map(\.rawValue)), ("tables", sql.tables), ("kinds", sql.kinds), ("flags", sql.flags?.map(\.rawValue)),
-            ]
-            for (name, values) in sqlLists {
+            for (name, values) in sql.namedLists {
                 if let values { list(name, values, indent: 8, into: &out) }
             }
         }

@@ -81,13 +81,7 @@ public enum DecisionAudit {
     }
 
     static func conditionParts(_ condition: Condition) -> [String] {
-        let lists: [(String, [String]?)] = [
-            ("binary", condition.binaries), ("subcommand", condition.subcommands), ("args", condition.args),
-            ("environment", condition.environments), ("effect_class", condition.effects?.map(\.rawValue)),
-            ("agent", condition.agents), ("user", condition.users), ("path", condition.paths), ("branch", condition.branches),
-            ("sql.class", condition.sql?.classes?.map(\.rawValue)), ("sql.tables", condition.sql?.tables),
-            ("sql.kinds", condition.sql?.kinds), ("sql.flags", condition.sql?.flags?.map(\.rawValue)),
-        ]
+        let lists = condition.flatNamedLists
         var parts = lists.compactMap { name, values in values.map { "\(name)=\($0.joined(separator: ","))" } }
         if let access = condition.pathAccess { parts.append("path_access=\(access.rawValue)") }
         if let interactive = condition.interactive { parts.append("interactive=\(interactive)") }
