@@ -20,6 +20,8 @@ public enum Action: Sendable, Hashable {
 public struct Context: Sendable, Hashable {
     /// The agent's identity (`claude`, `cursor:session-42`), if the door knows it.
     public var agent: String?
+    /// The agent's session or conversation, if the door knows it (for `limit` by session).
+    public var session: String?
     /// The OS user the agent runs as.
     public var user: String
     /// The directory the command runs in (absolute).
@@ -35,6 +37,7 @@ public struct Context: Sendable, Hashable {
 
     public init(
         agent: String? = nil,
+        session: String? = nil,
         user: String,
         workingDirectory: String,
         homeDirectory: String,
@@ -43,6 +46,7 @@ public struct Context: Sendable, Hashable {
         environment: [String: String] = [:]
     ) {
         self.agent = agent
+        self.session = session
         self.user = user
         self.workingDirectory = Paths.normalize(workingDirectory, relativeTo: "/")
         self.homeDirectory = Paths.normalize(homeDirectory, relativeTo: "/")

@@ -13,6 +13,8 @@ public struct Policy: Sendable, Hashable {
     /// In order; a target takes the first environment that claims it.
     public var environments: [EnvironmentDefinition]
     public var rules: [Rule]
+    /// Freezes an agent that keeps being denied; nil turns the breaker off.
+    public var breaker: Breaker?
     /// Where the policy came from (`built-in`, a file path, or several joined by ` + `).
     public var source: String
 
@@ -22,6 +24,7 @@ public struct Policy: Sendable, Hashable {
         defaultDecision: Verdict = .allow,
         environments: [EnvironmentDefinition] = [],
         rules: [Rule] = [],
+        breaker: Breaker? = nil,
         source: String = "inline"
     ) {
         self.version = version
@@ -29,6 +32,7 @@ public struct Policy: Sendable, Hashable {
         self.defaultDecision = defaultDecision
         self.environments = environments
         self.rules = rules
+        self.breaker = breaker
         self.source = source
     }
 }
@@ -100,6 +104,8 @@ public struct Rule: Sendable, Hashable {
     /// What the agent could do instead, shown with a deny.
     public var suggestion: String?
     public var approval: ApprovalRequirement?
+    /// How often the rule may decide before its commands get `limit.then` instead.
+    public var limit: RateLimit?
     public var examples: RuleExamples
     /// The line in the policy file where the rule starts, for messages.
     public var line: Int?
@@ -112,6 +118,7 @@ public struct Rule: Sendable, Hashable {
         unless: Condition? = nil,
         suggestion: String? = nil,
         approval: ApprovalRequirement? = nil,
+        limit: RateLimit? = nil,
         examples: RuleExamples = RuleExamples(),
         line: Int? = nil
     ) {
@@ -122,13 +129,13 @@ public struct Rule: Sendable, Hashable {
         self.unless = unless
         self.suggestion = suggestion
         self.approval = approval
+        self.limit = limit
         self.examples = examples
         self.line = line
     }
 }
 
-/// How many people must approve an `ask`, and how long a request stays open. Parsed and kept
-/// now; the approval gate acts on it.
+/// How many people must approve an `ask`, and how long a request stays open.
 public struct ApprovalRequirement: Sendable, Hashable {
     public var approvers: Int
     /// Seconds.
