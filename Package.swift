@@ -34,14 +34,24 @@ let package = Package(
         // The tamper-evident log: records, storage, RFC 6962 Merkle proofs, C2SP checkpoints.
         // No Foundation: the front door appends to it on every check.
         .target(name: "AirlockAudit"),
+        // Approvals, freezes and counters behind one Store protocol; embedded on SQLite
+        // (linked static, no Foundation: the front door consults it on every check).
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "AirlockState",
+            dependencies: ["AirlockCore", "CSQLite"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libsqlite3.a"]), .linkedLibrary("m")]
+        ),
+        // The one pipeline every door calls: freeze, policy, limits and breaker, approvals, audit.
+        .target(name: "AirlockGate", dependencies: ["AirlockCore", "AirlockAudit", "AirlockState"]),
         .target(name: "AirlockPolicyFile", dependencies: ["AirlockCore", "AirlockSQL", "Yams"]),
         // The hook path: no Foundation, no YAML parser. Answers check/explain from the built-in
         // policy or a compiled one, and hands everything else to airlock-cli.
-        .target(name: "AirlockRuntime", dependencies: ["AirlockCore", "AirlockSQL", "AirlockAudit"]),
+        .target(name: "AirlockRuntime", dependencies: ["AirlockCore", "AirlockSQL", "AirlockAudit", "AirlockState", "AirlockGate"]),
         .target(
             name: "AirlockCLI",
             dependencies: [
-                "AirlockCore", "AirlockSQL", "AirlockAudit", "AirlockPolicyFile", "AirlockRuntime",
+                "AirlockCore", "AirlockSQL", "AirlockAudit", "AirlockPolicyFile", "AirlockRuntime", "AirlockState", "AirlockGate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // Ed25519 for signing checkpoints: only airlock-cli signs, so the front door
                 // stays free of Foundation.

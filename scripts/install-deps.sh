@@ -10,6 +10,7 @@ needs=(
   "jq:jq"                  # demo and CI read JSON output
   "hyperfine:hyperfine"    # whole-process benchmark of `airlock check`
   "/usr/include/pg_query.h:libpg-query-dev"  # the PostgreSQL 15 parser AirlockSQL links (static)
+  "/usr/include/sqlite3.h:libsqlite3-dev"    # the state store (approvals, freezes, counters), linked static
   "libcurl.so:libcurl4-openssl-dev"  # static FoundationNetworking (HEC over HTTPS) links -lcurl in make release
 )
 

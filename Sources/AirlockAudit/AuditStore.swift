@@ -38,17 +38,33 @@ public final class AuditStore: @unchecked Sendable {
     /// disk. `now` stamps the recovery record when a torn tail is discarded.
     @discardableResult
     public func append(_ records: [AuditRecord], now: () -> String = AuditClock.now) throws(AuditError) -> [AuditRecord] {
+        do {
+            return try append(building: { records }, now: now)
+        } catch let error as AuditError {
+            throw error
+        } catch {
+            throw AuditError("\(error)")
+        }
+    }
+
+    /// Appends the records `build` returns, calling it while holding the log's lock, so what
+    /// `build` reads and changes elsewhere (the gate's state) happens in the log's order: an
+    /// entry after another was decided after it. An error from `build` is rethrown and nothing
+    /// of this call is appended.
+    @discardableResult
+    public func append(building build: () throws -> [AuditRecord], now: () -> String = AuditClock.now) throws -> [AuditRecord] {
         var fd = open(logPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         if fd < 0 && errno == ENOENT {
             try makeDirectory(directory)
             fd = open(logPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         }
-        guard fd >= 0 else { throw .system("open", logPath) }
+        guard fd >= 0 else { throw AuditError.system("open", logPath) }
         defer { close(fd) }
         try lock(fd)
         defer { flock(fd, LOCK_UN) }
 
         var state = try currentState(fd, now: now)
+        let records = try build()
         var buffer: [UInt8] = []
         var written: [AuditRecord] = []
         for var record in state.pendingRecovery + records {
@@ -67,7 +83,7 @@ public final class AuditStore: @unchecked Sendable {
             // Not known to be durable: take it back so nothing unacknowledged stays behind.
             _ = ftruncate(fd, off_t(state.offset))
             _ = fsync(fd)
-            throw .system("sync", logPath, code)
+            throw AuditError.system("sync", logPath, code)
         }
         if state.offset == 0 {
             // A new log: its directory entry must be as durable as its first entry.

@@ -12,8 +12,11 @@ struct CheckOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Policy file to use instead of the usual search.", valueName: "file"))
     var policy: String?
 
-    @Option(name: .long, help: ArgumentHelp("The agent's identity, for rules that match on agents.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("The agent's identity, for rules that match on agents (default: $AIRLOCK_AGENT).", valueName: "name"))
     var agent: String?
+
+    @Option(name: .long, help: ArgumentHelp("The agent's session or conversation id, for limits kept per session (default: $AIRLOCK_SESSION).", valueName: "id"))
+    var session: String?
 
     @Option(name: .long, help: ArgumentHelp("Working directory the command would run in (default: the current one).", valueName: "dir"))
     var cwd: String?
@@ -41,6 +44,7 @@ struct CheckOptions: ParsableArguments {
         var request = CheckRequest(policy: policy, agent: agent, cwd: cwd, environmentOverrides: environmentOverrides, cleanEnvironment: cleanEnvironment, format: format, words: words)
         request.invalidEncoding = ProcessFacts.argumentsHaveInvalidUTF8()
         request.noAudit = noAudit
+        request.session = session
         return request
     }
 

@@ -1,5 +1,6 @@
 import AirlockAudit
 import AirlockCore
+import AirlockGate
 import AirlockRuntime
 import ArgumentParser
 
@@ -38,19 +39,14 @@ struct DecisionRun {
         let files = LocalFiles()
         switch PolicyResolution.load(explicit: options.policy, context: context, files: files) {
         case .loaded(let policy, let sources):
-            var decided = Checker(policy: policy, files: files).check(options.request.action, context: context, explain: explain).decision
-            if !explain && !options.noAudit {
-                decided = DecisionAudit.record(decided, request: options.request, context: context, policy: policy, door: .check, store: AuditStore(directory: context.airlockHome + "/audit"))
-                AuditCheckpointer.signIfDue(airlockHome: context.airlockHome)
-            }
-            decision = decided
+            decision = GateRun.decide(options.request, policy: policy, context: context, files: files, explain: explain)
             policySource = sources.joined(separator: " + ")
         case .failed(let problems):
             // A policy that does not load decides nothing but deny.
             let analysis = Analyzer(context: context, files: files).analyze(options.request.action)
             var denied = Evaluator.failClosed(analysis, problems: problems)
             if !explain && !options.noAudit {
-                denied = DecisionAudit.record(denied, request: options.request, context: context, policy: Policy(source: "none (failed to load)"), door: .check, store: AuditStore(directory: context.airlockHome + "/audit"))
+                denied = DecisionAudit.record(denied, context: context, policy: Policy(source: "none (failed to load)"), door: .check, store: AuditStore(directory: context.airlockHome + "/audit"))
             }
             decision = denied
             policySource = "none (failed to load)"

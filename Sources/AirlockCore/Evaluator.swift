@@ -22,6 +22,14 @@ public struct CommandDecision: Sendable, Hashable {
 public struct MatchedRule: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, Codable {
         case rule, `default`, analysis, policyError = "policy-error", auditError = "audit-error"
+        /// A kill switch in force (`airlock freeze`, or the circuit breaker's).
+        case freeze
+        /// A rule's `limit` was reached.
+        case rateLimit = "rate-limit"
+        /// A person's answer to an approval request decided (a rejection).
+        case approval
+        /// The approval and freeze state could not be read or written.
+        case stateError = "state-error"
     }
     public var id: String
     public var kind: Kind
@@ -50,8 +58,21 @@ public struct Decision: Sendable, Hashable {
     /// Problems found while analysing (parse errors, bounds), which decided on their own.
     public var problems: [String]
     public var action: Action
+    /// What the gate's approval state made of an `ask`: the request it opened or found, or the
+    /// approval the action used.
+    public var approval: ApprovalNote? = nil
+    /// A freeze the circuit breaker started because of this decision.
+    public var breakerFreeze: String? = nil
+    /// Where the decision sits in the audit log, once recorded.
+    public var auditIndex: UInt64? = nil
 
     public var reason: String { rule.reason }
+
+    /// The command whose verdict decided the action (the first among equals).
+    public var decidingCommand: CommandDecision? {
+        commands.first { $0.verdict == policyVerdict && ($0.rule?.id == rule.id || rule.kind != .rule) }
+            ?? commands.first { $0.verdict == policyVerdict }
+    }
 }
 
 /// A rule prepared for evaluation: its path patterns compiled, shared by reference.

@@ -7,6 +7,8 @@ public struct CheckRequest: Sendable, Hashable {
 
     public var policy: String?
     public var agent: String?
+    /// The agent's session or conversation id (`--session`, else `$AIRLOCK_SESSION`).
+    public var session: String?
     public var cwd: String?
     public var environmentOverrides: [String]
     public var cleanEnvironment: Bool
@@ -56,7 +58,8 @@ public struct CheckRequest: Sendable, Hashable {
         let home = ProcessFacts.homeDirectory(environment: processEnvironment)
         let base = current.hasPrefix("/") ? current : (ProcessFacts.currentDirectory() ?? "/") + "/" + current
         return Context(
-            agent: agent ?? processEnvironment["AIRLOCK_AGENT"],
+            agent: agent ?? processEnvironment["AIRLOCK_AGENT"].flatMap { $0.isEmpty ? nil : $0 },
+            session: session ?? processEnvironment["AIRLOCK_SESSION"].flatMap { $0.isEmpty ? nil : $0 },
             user: processEnvironment["USER"] ?? ProcessFacts.userName(),
             workingDirectory: base,
             homeDirectory: home,

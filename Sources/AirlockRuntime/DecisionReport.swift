@@ -1,4 +1,5 @@
 import AirlockCore
+import AirlockGate
 import AirlockSQL
 
 /// Renders decisions for people (text) and machines (JSON).
@@ -22,10 +23,7 @@ public enum DecisionReport {
         return text.count > 160 ? String(text.prefix(157)) + "…" : text
     }
 
-    public static func deciding(_ decision: Decision) -> CommandDecision? {
-        decision.commands.first { $0.verdict == decision.policyVerdict && ($0.rule?.id == decision.rule.id || decision.rule.kind != .rule) }
-            ?? decision.commands.first { $0.verdict == decision.policyVerdict }
-    }
+    public static func deciding(_ decision: Decision) -> CommandDecision? { decision.decidingCommand }
 
     public static func text(_ decision: Decision, explainHint: String) -> String {
         let subject = deciding(decision).map { headline($0.command) } ?? decision.action.displayText
@@ -34,8 +32,13 @@ public enum DecisionReport {
         let verdict = decision.policyVerdict
         let prefix = decision.mode == .monitor && verdict != .allow ? "MONITOR (not enforced): " : ""
         switch verdict {
+        case .deny where decision.rule.kind == .freeze:
+            lines.append("FROZEN: '\(subject)' is stopped: \(decision.rule.reason)")
         case .deny:
             lines.append("\(prefix)BLOCKED: policy prevents '\(subject)' (\(rule))")
+        case .ask where decision.approval?.state == .used || decision.approval?.state == .wouldUse:
+            let approval = decision.approval.map { "approval \($0.id)" + ($0.approvers.isEmpty ? "" : " by " + $0.approvers.joined(separator: ", ")) } ?? "approval"
+            lines.append("ALLOWED by \(approval): '\(subject)' (\(rule))")
         case .ask:
             lines.append("\(prefix)APPROVAL REQUIRED: '\(subject)' needs a person's approval (\(rule))")
         case .allow:
@@ -52,17 +55,49 @@ public enum DecisionReport {
         if verdict == .deny, let suggestion = decision.rule.suggestion {
             lines.append("  instead: \(suggestion)")
         }
-        if verdict == .ask {
-            lines.append("  a person must approve this before it runs: show them the command, or let them run it themselves")
+        if verdict == .ask { lines += approvalLines(decision) }
+        if let freeze = decision.breakerFreeze {
+            lines.append("  circuit breaker: too many denials, so this agent is now frozen (\(freeze)); a person lifts it with airlock unfreeze \(freeze)")
         }
-        if verdict != .allow {
+        if decision.verdict != .allow {
             lines.append("  details: \(explainHint)")
         }
         return lines.joined(separator: "\n")
     }
 
+    /// What an agent is told about an `ask`: the request, that a person must answer it, and
+    /// to wait and retry the same command. Nothing in it lets the agent approve.
+    static func approvalLines(_ decision: Decision) -> [String] {
+        guard let approval = decision.approval else {
+            return ["  a person must approve this before it runs: show them the command, or let them run it themselves"]
+        }
+        let expires = StateTime.text(approval.expiresAt)
+        let progress = "\(approval.approvals) of \(approval.needed) approval\(approval.needed == 1 ? "" : "s")"
+        switch approval.state {
+        case .used, .wouldUse:
+            let uses = approval.usesLeft.map { "\($0) use\($0 == 1 ? "" : "s") left" } ?? "usable until \(expires)"
+            return ["  approval \(approval.id): \(approval.state == .used ? "used" : "would be used") (\(uses))"]
+        case .rejected:
+            return []
+        case .requested, .waiting, .wouldRequest:
+            let opened = switch approval.state {
+            case .requested: "opened approval request \(approval.id)"
+            case .waiting: "approval request \(approval.id) is still waiting"
+            default: "an approval request would be opened (preview: nothing was recorded)"
+            }
+            return [
+                "  \(opened) for exactly this command, here, as this agent (\(progress); expires \(expires))",
+                "  a person must approve it from their own terminal (airlock pending lists it); you cannot approve it yourself",
+                "  wait for them, then retry exactly the same command: any change makes it a new request",
+            ]
+        }
+    }
+
     public static func json(_ decision: Decision) -> JSON {
         .object([
+            "approval": decision.approval.map(approvalJSON) ?? .null,
+            "breaker_freeze": .optional(decision.breakerFreeze),
+            "audit_index": decision.auditIndex.map { .int(Int($0)) } ?? .null,
             "decision": .string(decision.verdict.rawValue),
             "policy_decision": .string(decision.policyVerdict.rawValue),
             "mode": .string(decision.mode.rawValue),
@@ -72,6 +107,14 @@ public enum DecisionReport {
             "environment": .string(decision.environment),
             "problems": .strings(decision.problems),
             "commands": .array(decision.commands.map(commandJSON)),
+        ])
+    }
+
+    static func approvalJSON(_ approval: ApprovalNote) -> JSON {
+        .object([
+            "id": .string(approval.id), "state": .string(approval.state.rawValue), "approvals": .int(approval.approvals),
+            "needed": .int(approval.needed), "expires_at": .string(StateTime.text(approval.expiresAt)), "approvers": .strings(approval.approvers),
+            "uses_left": approval.usesLeft.map { .int($0) } ?? .null,
         ])
     }
 

@@ -1,5 +1,7 @@
 import AirlockAudit
 import AirlockCore
+import AirlockGate
+import AirlockState
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,6 +49,9 @@ public enum FrontDoor {
             } else if argument.hasPrefix("--agent") {
                 guard let v = value("--agent") else { return nil }
                 request.agent = v
+            } else if argument.hasPrefix("--session") {
+                guard let v = value("--session") else { return nil }
+                request.session = v
             } else if argument.hasPrefix("--cwd") {
                 guard let v = value("--cwd") else { return nil }
                 request.cwd = v
@@ -83,11 +88,7 @@ public enum FrontDoor {
             policySource = sources.files.map(\.path).joined(separator: " + ")
         }
         let explain = verb == "explain"
-        var decision = Checker(policy: policy, files: files).check(request.action, context: context, explain: explain).decision
-        if !explain && !request.noAudit {
-            decision = DecisionAudit.record(decision, request: request, context: context, policy: policy, door: .check, store: AuditStore(directory: context.airlockHome + "/audit"))
-            AuditCheckpointer.signIfDue(airlockHome: context.airlockHome)
-        }
+        let decision = GateRun.decide(request, policy: policy, context: context, files: files, explain: explain)
         DecisionOutput.print(decision, request: request, explain: explain, policySource: policySource)
         return AirlockExit.code(for: decision.verdict)
     }
@@ -101,6 +102,20 @@ public enum FrontDoor {
         execv(full, cArguments)
         Console.err("airlock: cannot run \(full): \(String(cString: strerror(errno))); reinstall Airlock (make install) so airlock-cli sits beside airlock")
         exit(AirlockExit.internalError)
+    }
+}
+
+/// `check` and `explain` through the gate: the state store and audit log under the context's
+/// Airlock home. `explain` and `--no-audit` preview: they read the state and change nothing.
+public enum GateRun {
+    public static func decide(_ request: CheckRequest, policy: Policy, context: Context, files: any FileSource, explain: Bool) -> Decision {
+        let recording = !explain && !request.noAudit
+        let gate = Gate(
+            checker: Checker(policy: policy, files: files), store: SQLiteStore(airlockHome: context.airlockHome),
+            audit: recording ? AuditStore(directory: context.airlockHome + "/audit") : nil)
+        let decision = gate.decide(request.action, context: context, door: .check, explain: explain)
+        if recording { AuditCheckpointer.signIfDue(airlockHome: context.airlockHome) }
+        return decision
     }
 }
 

@@ -9,21 +9,27 @@ public enum DecisionAudit {
     public static let inlineTextLimit = 4096
     static let previewLength = 1024
 
-    /// Appends the decision; returns it unchanged, or turned into a deny when the log failed.
-    public static func record(
-        _ decision: Decision, request: CheckRequest, context: Context, policy: Policy, door: AuditDoor, store: AuditStore
-    ) -> Decision {
+    /// Appends a decision made without the gate's state (a policy that failed to load denies
+    /// on its own); returns it unchanged, or turned into a deny when the log failed.
+    public static func record(_ decision: Decision, context: Context, policy: Policy, door: AuditDoor, store: AuditStore) -> Decision {
         do {
-            var record = makeRecord(decision, words: request.words, context: context, policy: policy, door: door)
-            if record.action.text.utf8.count > inlineTextLimit {
-                record.action.fullTextDigest = try store.storeBlob(record.action.text)
-                record.action.text = String(record.action.text.prefix(previewLength)) + "…"
-            }
-            try store.append([record])
-            return decision
+            let record = try makeRecord(decision, context: context, policyDigest: digest(policy), door: door, store: store)
+            var recorded = decision
+            recorded.auditIndex = try store.append([record]).first?.index
+            return recorded
         } catch {
             return denied(decision, cause: error.message)
         }
+    }
+
+    /// The record for a decision, with a long action text moved to the log's side store.
+    static func makeRecord(_ decision: Decision, context: Context, policyDigest: String, door: AuditDoor, store: AuditStore) throws(AuditError) -> AuditRecord {
+        var record = makeRecord(decision, context: context, policyDigest: policyDigest, door: door)
+        if record.action.text.utf8.count > inlineTextLimit {
+            record.action.fullTextDigest = try store.storeBlob(record.action.text)
+            record.action.text = String(record.action.text.prefix(previewLength)) + "…"
+        }
+        return record
     }
 
     /// The deny a door gives when the log cannot be written.
@@ -39,7 +45,7 @@ public enum DecisionAudit {
         return denied
     }
 
-    public static func makeRecord(_ decision: Decision, words: [String], context: Context, policy: Policy, door: AuditDoor) -> AuditRecord {
+    public static func makeRecord(_ decision: Decision, context: Context, policyDigest: String, door: AuditDoor) -> AuditRecord {
         let action: AuditRecord.Action
         switch decision.action {
         case .shell(let line): action = AuditRecord.Action(kind: "shell", text: line)
@@ -47,18 +53,19 @@ public enum DecisionAudit {
         }
         let outcome: AuditRecord.Outcome = switch decision.verdict {
         case .allow: .allowed
-        case .deny: .blocked
+        case .deny: decision.rule.kind == .freeze ? .frozen : .blocked
         case .ask: .approvalRequired
         }
-        let deciding = DecisionReport.deciding(decision)
+        let deciding = decision.decidingCommand
         return AuditRecord(
             timestamp: AuditClock.now(), outcome: outcome, door: door, action: action,
             commands: decision.commands.map(command), environment: decision.environment,
             rule: AuditRecord.Rule(id: decision.rule.id, type: decision.rule.kind.rawValue, pattern: deciding?.rule.map { pattern($0) } ?? ""),
             reason: decision.reason,
             context: AuditRecord.Context(
-                user: context.user, agent: context.agent, session: nil, workingDirectory: context.workingDirectory, host: AuditHost.name),
-            policyDigest: digest(policy), mode: decision.mode.rawValue)
+                user: context.user, agent: context.agent, session: context.session, workingDirectory: context.workingDirectory, host: AuditHost.name),
+            approval: decision.approval.map { AuditRecord.Approval(id: $0.id, approver: $0.approvers.isEmpty ? nil : $0.approvers.joined(separator: ", ")) },
+            policyDigest: policyDigest, mode: decision.mode.rawValue)
     }
 
     static func command(_ item: CommandDecision) -> AuditRecord.Command {

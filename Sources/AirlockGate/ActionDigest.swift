@@ -1,0 +1,25 @@
+import AirlockAudit
+import AirlockCore
+
+/// The identity of an action for approvals: the exact text (or argv), working directory,
+/// resolved targets and environment, agent, OS user and policy. An approval is bound to this
+/// digest, so one changed character, another directory, another agent or a changed policy is
+/// a different action that needs its own approval.
+public enum ActionDigest {
+    public static func of(_ decision: Decision, context: Context, policyDigest: String) -> String {
+        var fields: [String] = ["airlock-action-v1"]
+        switch decision.action {
+        case .shell(let line): fields += ["shell", line]
+        case .exec(let argv): fields += ["exec"] + argv
+        }
+        let targets = Set(decision.commands.flatMap { command in command.command.targets.map { "\(command.command.environment)=\($0.kind.rawValue):\($0.value)" } })
+        fields += ["cwd", context.workingDirectory, "environment", decision.environment, "targets"] + targets.sorted()
+        fields += ["agent", context.agent ?? "", "user", context.user, "policy", policyDigest]
+        // Length-prefixed, so no field can be shifted into its neighbour.
+        var bytes: [UInt8] = []
+        for field in fields {
+            bytes += Array(String(field.utf8.count).utf8) + [0x3A] + Array(field.utf8) + [0x0A]
+        }
+        return "sha256:" + Hex.encode(SHA256.hash(bytes))
+    }
+}

@@ -1,0 +1,103 @@
+import AirlockAudit
+import AirlockCore
+import AirlockState
+
+/// The one pipeline every door calls: freeze → policy → rate limits and breaker → approvals →
+/// audit → decision. The policy part is pure (`Checker`); the state part runs inside the audit
+/// log's lock and one state transaction, so decisions, approvals spent and freezes set happen
+/// in exactly the order the log shows, across every process. Anything that fails — the state
+/// store, the log — turns the decision into a deny that names the cause.
+public struct Gate: Sendable {
+    public let checker: Checker
+    public let store: any Store
+    /// The log decisions are recorded in; nil for a preview (`explain`, `--no-audit`), which
+    /// reads the state but changes nothing.
+    public let audit: AuditStore?
+    public let clock: @Sendable () -> Millis
+    public let policyDigest: String
+
+    public init(checker: Checker, store: any Store, audit: AuditStore?, clock: @escaping @Sendable () -> Millis = StateClock.now) {
+        self.checker = checker
+        self.store = store
+        self.audit = audit
+        self.clock = clock
+        self.policyDigest = DecisionAudit.digest(checker.policy)
+    }
+
+    public var policy: Policy { checker.policy }
+
+    /// Decides on an action and, unless previewing, records it.
+    /// - Parameter explain: keep the trace of every rule (for `airlock explain`).
+    public func decide(_ action: Action, context: Context, door: AuditDoor, explain: Bool = false) -> Decision {
+        let policyDecision = checker.check(action, context: context, explain: explain).decision
+        return decide(policyDecision, context: context, door: door)
+    }
+
+    /// The state and audit part of the pipeline, for a decision the policy already made.
+    public func decide(_ policyDecision: Decision, context: Context, door: AuditDoor) -> Decision {
+        guard let audit else {
+            do {
+                return try store.read { reader in try apply(policyDecision, context: context, reader: reader, writer: nil, door: door).decision }
+            } catch {
+                return Self.stateDenied(policyDecision, cause: error)
+            }
+        }
+        var decided = policyDecision
+        do {
+            let written = try audit.append(building: {
+                let outcome = try store.write { writer in try apply(policyDecision, context: context, reader: writer, writer: writer, door: door) }
+                decided = outcome.decision
+                return try [DecisionAudit.makeRecord(outcome.decision, context: context, policyDigest: policyDigest, door: door, store: audit)] + outcome.records
+            })
+            decided.auditIndex = written.first?.index
+            return decided
+        } catch let error as AuditError {
+            return DecisionAudit.denied(decided, cause: error.message)
+        } catch {
+            // The state failed: deny, and record that deny (the log still works).
+            let denied = Self.stateDenied(policyDecision, cause: error)
+            return DecisionAudit.record(denied, context: context, policy: policy, door: door, store: audit)
+        }
+    }
+
+    /// The deny a door gives when the state store fails.
+    public static func stateDenied(_ decision: Decision, cause: any Error) -> Decision {
+        var denied = decision
+        denied.verdict = .deny
+        denied.policyVerdict = .deny
+        denied.mode = .enforce
+        denied.approval = nil
+        denied.rule = MatchedRule(
+            id: "airlock-state-error", kind: .stateError,
+            reason: "Airlock's approval and freeze state could not be used, so the action is denied: \(cause)",
+            suggestion: "a person must fix $AIRLOCK_HOME/state.sqlite (airlock status names the problem)")
+        return denied
+    }
+
+    // MARK: The state part
+
+    struct Outcome {
+        var decision: Decision
+        /// Records beyond the decision's own (a freeze the breaker started).
+        var records: [AuditRecord] = []
+    }
+
+    func apply(_ policyDecision: Decision, context: Context, reader: any StateReader, writer: (any StateWriter)?, door: AuditDoor) throws -> Outcome {
+        let now = clock()
+        var decision = policyDecision
+        for freeze in try reader.activeFreezes(at: now) where FreezeMatch.applies(freeze, to: decision, context: context) {
+            return Outcome(decision: FreezeMatch.deny(decision, by: freeze, now: now))
+        }
+        if decision.mode == .enforce {
+            decision = try RateLimits.apply(decision, context: context, reader: reader, writer: writer, now: now)
+        }
+        if decision.verdict == .ask {
+            decision = try Approvals.resolve(decision, context: context, policyDigest: policyDigest, door: door, reader: reader, writer: writer, now: now)
+        }
+        var outcome = Outcome(decision: decision)
+        if decision.verdict == .deny, let breaker = policy.breaker {
+            try CircuitBreaker.count(&outcome, breaker: breaker, context: context, reader: reader, writer: writer, now: now)
+        }
+        return outcome
+    }
+}

@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Ids people read aloud and type: Crockford base32 (no I, L, O or U, so nothing is mistaken
+/// for a digit), drawn from the system's secure generator. `K7QF-2M` for approval requests
+/// (30 bits), `FZ-7K2M` for freezes.
+public enum ShortID {
+    static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+    public static func request() -> String { draw(4) + "-" + draw(2) }
+    public static func freeze() -> String { "FZ-" + draw(4) }
+
+    static func draw(_ count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+    }
+
+    /// An id as a person may type it: case and a missing or extra dash forgiven, `O`/`I`/`L`
+    /// read as the digits they resemble.
+    public static func normalize(_ text: String) -> String {
+        var characters = text.uppercased().filter { $0 != "-" && $0 != " " }.map { c -> Character in
+            switch c {
+            case "O": "0"
+            case "I", "L": "1"
+            default: c
+            }
+        }
+        if characters.count == 6 { characters.insert("-", at: 4) }
+        if characters.count == 6 + 0, characters.starts(with: ["F", "Z"]) { characters.insert("-", at: 2) }
+        return String(characters)
+    }
+}
+
+/// Wall-clock time for the state store, in milliseconds.
+public enum StateClock {
+    public static func now() -> Millis {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Millis(spec.tv_sec) * 1000 + Millis(spec.tv_nsec / 1_000_000)
+    }
+}
