@@ -23,7 +23,10 @@ public struct AirlockCommand: ParsableCommand {
             ./.airlock/policy.yaml may only add restrictions.
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, ExplainCommand.self, InitCommand.self, PolicyCommand.self, SQLCommand.self, AuditCommand.self]
+        subcommands: [
+            CheckCommand.self, ExplainCommand.self, InitCommand.self, PolicyCommand.self, SQLCommand.self, AuditCommand.self,
+            PendingCommand.self, ApproveCommand.self, RejectCommand.self, FreezeCommand.self, UnfreezeCommand.self, StatusCommand.self,
+        ]
     )
 
     public init() {}

@@ -175,10 +175,11 @@ public struct ApprovalRequest: Sendable, Hashable {
         self.auditIndex = auditIndex
     }
 
-    /// Distinct people who approved (by OS user and name).
+    /// Distinct people who approved, counted by OS account: a name is only a label, so one
+    /// account approving twice under two names is still one person.
     public var approvers: [Person] {
         var seen: [Person] = []
-        for vote in votes where vote.answer == .approve && !seen.contains(vote.person) { seen.append(vote.person) }
+        for vote in votes where vote.answer == .approve && !seen.contains(where: { $0.user == vote.person.user }) { seen.append(vote.person) }
         return seen
     }
 

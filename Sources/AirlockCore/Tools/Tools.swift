@@ -180,7 +180,8 @@ enum DotEnv {
 }
 
 extension StringProtocol {
-    func trimmingSpaces() -> String {
+    /// The text without leading and trailing spaces and tabs (and a trailing CR).
+    public func trimmingSpaces() -> String {
         let trimmed = self.drop { $0 == " " || $0 == "\t" }
         var end = trimmed.endIndex
         while end > trimmed.startIndex, trimmed[trimmed.index(before: end)] == " " || trimmed[trimmed.index(before: end)] == "\t" || trimmed[trimmed.index(before: end)] == "\r" {
