@@ -21,16 +21,19 @@ public enum ShortID {
     /// An id as a person may type it: case and a missing or extra dash forgiven, `O`/`I`/`L`
     /// read as the digits they resemble.
     public static func normalize(_ text: String) -> String {
-        var characters = text.uppercased().filter { $0 != "-" && $0 != " " }.map { c -> Character in
+        var characters = text.uppercased().filter { $0 != "-" && $0 != " " }
+        let isFreeze = characters.hasPrefix("FZ")
+        if isFreeze { characters.removeFirst(2) }
+        characters = String(characters.map { c -> Character in
             switch c {
             case "O": "0"
             case "I", "L": "1"
             default: c
             }
-        }
-        if characters.count == 6 { characters.insert("-", at: 4) }
-        if characters.count == 6 + 0, characters.starts(with: ["F", "Z"]) { characters.insert("-", at: 2) }
-        return String(characters)
+        })
+        if isFreeze { return "FZ-" + characters }
+        if characters.count == 6 { characters.insert("-", at: characters.index(characters.startIndex, offsetBy: 4)) }
+        return characters
     }
 }
 

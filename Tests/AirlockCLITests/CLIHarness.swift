@@ -58,6 +58,31 @@ struct CLIHarness {
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Runs `airlock ARGS` attached to a pseudo-terminal (through `script`), as a person at a
+    /// terminal would; `stdin` is typed into it. Output comes back with the terminal's CRLFs
+    /// turned into plain newlines. `asUser` runs it as another OS account (root only).
+    func runInTerminal(_ arguments: [String], environment extra: [String: String] = [:], asUser: String? = nil) throws -> Result {
+        let quoted = ([Self.binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let command = asUser.map { "runuser -u \($0) -- " + quoted } ?? quoted
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        var environment = ["HOME": home.path, "AIRLOCK_HOME": home.appendingPathComponent(".airlock").path, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "USER": "tester", "TERM": "dumb"]
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        process.currentDirectoryURL = home
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        func clean(_ data: Data) -> String { String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n") }
+        return Result(status: process.terminationStatus, stdout: clean(stdout), stderr: clean(stderr))
+    }
+
     func json(_ text: String) throws -> [String: Any] {
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
         return try #require(object as? [String: Any])

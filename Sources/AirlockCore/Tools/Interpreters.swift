@@ -11,8 +11,15 @@ enum Interpreters {
         table["perl"] = code(.perl)
         table["ruby"] = code(.ruby)
         table["php"] = code(.php)
+        // Tcl runs programs with `exec` and drives terminals with `spawn` (an agent's way to
+        // give `airlock approve` the terminal it demands): never known to be harmless.
+        for runtime in ["expect", "tclsh", "wish"] { table[runtime] = tcl }
         return table
     }()
+
+    static let tcl: Tools.Handler = { invocation, session in
+        Tools.emit(invocation.command(.opaque, "\(invocation.name) runs a Tcl script, which can spawn and drive any program"), invocation, session: session)
+    }
 
     /// `python3.12`, `python3.11` …
     static func versionedHandler(for name: String) -> Tools.Handler? {

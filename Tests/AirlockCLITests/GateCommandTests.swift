@@ -1,0 +1,327 @@
+import Foundation
+import Testing
+
+/// The whole control loop with real processes and the real SQLite store: ask, pending,
+/// approve from a terminal, the approved action allowed exactly once, freezes, and a state
+/// store that fails.
+@Suite("Gate: approvals and freezes through real processes")
+struct GateCommandTests {
+    static let update = #"psql -h prod-db.internal -c "UPDATE users SET plan = 'pro' WHERE id = 42""#
+
+    /// Checks a command line as an agent would and returns (exit status, decision JSON).
+    func check(_ cli: CLIHarness, _ line: String, agent: String = "claude", cwd: String? = nil, extra: [String] = []) throws -> (Int32, [String: Any]) {
+        let result = try cli.run(["check", "--format", "json", "--agent", agent] + extra + ["--", line], cwd: cwd)
+        #expect(result.stderr.isEmpty, "stderr: \(result.stderr)")
+        return (result.status, try cli.json(result.stdout))
+    }
+
+    func approvalID(_ decision: [String: Any]) throws -> String {
+        let approval = try #require(decision["approval"] as? [String: Any], "no approval in \(decision)")
+        return try #require(approval["id"] as? String)
+    }
+
+    @Test("ask → pending → approve at a terminal → allowed exactly once → asks again")
+    func approvalLoop() throws {
+        let cli = try CLIHarness()
+        #expect(try cli.run(["init"]).status == 0)
+        let (status, asked) = try check(cli, Self.update)
+        #expect(status == 2)
+        let id = try approvalID(asked)
+        #expect((asked["approval"] as? [String: Any])?["state"] as? String == "requested")
+        #expect(id.range(of: #"^[0-9A-Z]{4}-[0-9A-Z]{2}$"#, options: .regularExpression) != nil)
+
+        // The agent is told what to do and nothing it could use itself.
+        let text = try cli.run(["check", "--agent", "claude", "--", Self.update])
+        #expect(text.status == 2)
+        #expect(text.stdout.contains("approval request \(id) is still waiting"))
+        #expect(text.stdout.contains("a person must approve it from their own terminal"))
+        #expect(text.stdout.contains("retry exactly the same command"))
+
+        // Retrying before approval finds the same request, not a new one.
+        #expect(try approvalID(check(cli, Self.update).1) == id)
+
+        let pending = try cli.run(["pending", "--format", "json"])
+        #expect(pending.status == 0)
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(pending.stdout.utf8)) as? [[String: Any]])
+        #expect(listed.count == 1)
+        #expect(listed.first?["id"] as? String == id)
+        #expect(listed.first?["command"] as? String == Self.update)
+        #expect(listed.first?["agent"] as? String == "claude")
+
+        let approve = try cli.runInTerminal(["approve", id.lowercased(), "--note", "ticket 42"])
+        #expect(approve.status == 0, "\(approve.stdout) \(approve.stderr)")
+        #expect(approve.stdout.contains("approved \(id)"))
+
+        let (allowedStatus, allowed) = try check(cli, Self.update)
+        #expect(allowedStatus == 0)
+        #expect(allowed["decision"] as? String == "allow")
+        #expect((allowed["approval"] as? [String: Any])?["state"] as? String == "used")
+
+        let (againStatus, again) = try check(cli, Self.update)
+        #expect(againStatus == 2)
+        #expect(try approvalID(again) != id, "a spent approval must not be found again")
+
+        // Every step is in the log, and the log verifies.
+        let log = try String(contentsOf: cli.home.appendingPathComponent(".airlock/audit/log.jsonl"), encoding: .utf8)
+        #expect(log.contains(#""decision":"approved""#))
+        #expect(log.contains(#""decision":"allowed""#) && log.contains(id))
+        #expect(try cli.run(["audit", "verify"]).status == 0)
+    }
+
+    @Test("an approval is bound to the exact action: one character, another directory or another agent asks anew")
+    func digestMismatch() throws {
+        let cli = try CLIHarness()
+        try FileManager.default.createDirectory(at: cli.home.appendingPathComponent("other"), withIntermediateDirectories: true)
+        let id = try approvalID(check(cli, Self.update).1)
+        #expect(try cli.runInTerminal(["approve", id, "--uses", "5"]).status == 0)
+
+        let oneCharacter = Self.update.replacingOccurrences(of: "42", with: "43")
+        let variants: [(String, String, String?)] = [
+            ("one changed character", oneCharacter, nil),
+            ("an extra space", Self.update + " ", nil),
+        ]
+        for (what, line, _) in variants {
+            let (status, decision) = try check(cli, line)
+            #expect(status == 2, "\(what) must ask")
+            #expect(try approvalID(decision) != id, "\(what) must be a new request")
+        }
+        let (otherAgentStatus, otherAgent) = try check(cli, Self.update, agent: "cursor")
+        #expect(otherAgentStatus == 2)
+        #expect(try approvalID(otherAgent) != id)
+        let (otherDirStatus, otherDir) = try check(cli, Self.update, cwd: cli.home.appendingPathComponent("other").path)
+        #expect(otherDirStatus == 2)
+        #expect(try approvalID(otherDir) != id)
+
+        // The exact action still has its approval, with the uses granted.
+        let (status, allowed) = try check(cli, Self.update)
+        #expect(status == 0)
+        #expect((allowed["approval"] as? [String: Any])?["uses_left"] as? Int == 4)
+    }
+
+    @Test("approve refuses without a terminal, inside an agent's environment, and for unknown ids")
+    func approveNeedsAPerson() throws {
+        let cli = try CLIHarness()
+        let id = try approvalID(check(cli, Self.update).1)
+
+        let piped = try cli.run(["approve", id])
+        #expect(piped.status != 0)
+        #expect(piped.stderr.contains("not an interactive terminal"))
+
+        let inAgent = try cli.runInTerminal(["approve", id], environment: ["CLAUDECODE": "1"])
+        #expect(inAgent.status != 0)
+        #expect((inAgent.stdout + inAgent.stderr).contains("belongs to an agent (CLAUDECODE is set)"))
+
+        let unknown = try cli.runInTerminal(["approve", "ZZZZ-ZZ"])
+        #expect(unknown.status != 0)
+        #expect((unknown.stdout + unknown.stderr).contains("there is no approval request ZZZZ-ZZ"))
+
+        let unfreeze = try cli.run(["unfreeze"])
+        #expect(unfreeze.status != 0)
+        #expect(unfreeze.stderr.contains("not an interactive terminal"))
+
+        // Nothing was approved.
+        #expect(try check(cli, Self.update).0 == 2)
+        // And the agent is denied the control verbs before they run at all.
+        for verb in ["airlock approve \(id)", "airlock reject \(id)", "airlock unfreeze", "script -qc 'airlock approve \(id)' /dev/null", "expect -c 'spawn airlock approve \(id)'"] {
+            #expect(try check(cli, verb).0 != 0, "\(verb) must not be allowed for an agent")
+        }
+    }
+
+    @Test("the approver must not be the requesting agent's identity")
+    func approverIsNotTheAgent() throws {
+        let cli = try CLIHarness()
+        let me = try #require(String(validatingCString: getpwuid(geteuid()).pointee.pw_name))
+        let id = try approvalID(check(cli, Self.update, agent: me).1)
+        let result = try cli.runInTerminal(["approve", id])
+        #expect(result.status != 0)
+        #expect((result.stdout + result.stderr).contains("is the requesting agent's"))
+    }
+
+    @Test("expired requests and expired approvals never allow")
+    func expiry() throws {
+        let cli = try CLIHarness()
+        try cli.write(".airlock/policy.yaml", """
+            version: 1
+            environments:
+              production: { hosts: ["prod-*"] }
+            rules:
+              - id: prod-writes
+                decision: ask
+                reason: production writes need a person
+                when: { environment: production, effect_class: write }
+                approval: { approvers: 1, expires: 1s }
+            """)
+        // A request nobody answered in time cannot be approved.
+        let lapsed = try approvalID(check(cli, Self.update).1)
+        Thread.sleep(forTimeInterval: 1.2)
+        let late = try cli.runInTerminal(["approve", lapsed])
+        #expect(late.status != 0)
+        #expect((late.stdout + late.stderr).contains("expired"))
+
+        // An approval not used in time allows nothing.
+        let (status, fresh) = try check(cli, Self.update)
+        #expect(status == 2)
+        let id = try approvalID(fresh)
+        #expect(id != lapsed)
+        #expect(try cli.runInTerminal(["approve", id]).status == 0)
+        Thread.sleep(forTimeInterval: 1.2)
+        let (afterStatus, after) = try check(cli, Self.update)
+        #expect(afterStatus == 2)
+        #expect(try approvalID(after) != id)
+    }
+
+    @Test("a rejected action is denied with the person's note until the request would have expired")
+    func rejection() throws {
+        let cli = try CLIHarness()
+        let id = try approvalID(check(cli, Self.update).1)
+        let reject = try cli.runInTerminal(["reject", id, "--note", "use the admin UI"])
+        #expect(reject.status == 0, "\(reject.stdout)")
+        let (status, decision) = try check(cli, Self.update)
+        #expect(status == 1)
+        #expect((decision["reason"] as? String)?.contains("use the admin UI") == true)
+        #expect(try cli.runInTerminal(["approve", id]).status != 0, "a rejected request cannot be approved afterwards")
+    }
+
+    @Test("approvers: 2 needs two different people")
+    func twoApprovers() throws {
+        let cli = try CLIHarness()
+        try cli.write(".airlock/policy.yaml", """
+            version: 1
+            environments:
+              production: { hosts: ["prod-*"] }
+            rules:
+              - id: prod-writes
+                decision: ask
+                reason: production writes need two people
+                when: { environment: production, effect_class: write }
+                approval: { approvers: 2, expires: 15m }
+            """)
+        let id = try approvalID(check(cli, Self.update).1)
+        let first = try cli.runInTerminal(["approve", id])
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("1 of 2"))
+        #expect(try check(cli, Self.update).0 == 2, "one approval of two allows nothing")
+
+        let twice = try cli.runInTerminal(["approve", id])
+        #expect(twice.status != 0)
+        #expect((twice.stdout + twice.stderr).contains("already approved"))
+
+        // A second person is a second OS account; as root the test can be one.
+        guard geteuid() == 0 else { return }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: cli.home.path)
+        let chmod = Process()
+        chmod.executableURL = URL(fileURLWithPath: "/bin/chmod")
+        chmod.arguments = ["-R", "a+rwX", cli.home.appendingPathComponent(".airlock").path]
+        try chmod.run()
+        chmod.waitUntilExit()
+        let second = try cli.runInTerminal(["approve", id], asUser: "nobody")
+        #expect(second.status == 0, "\(second.stdout) \(second.stderr)")
+        #expect(second.stdout.contains("approved \(id)"))
+        let (status, allowed) = try check(cli, Self.update)
+        #expect(status == 0)
+        #expect(((allowed["approval"] as? [String: Any])?["approvers"] as? [String])?.count == 2)
+    }
+
+    @Test("a freeze of writes beats an approval; unfreeze lets the approval be used")
+    func freezeBeatsApproval() throws {
+        let cli = try CLIHarness()
+        let id = try approvalID(check(cli, Self.update).1)
+        #expect(try cli.runInTerminal(["approve", id]).status == 0)
+
+        let freeze = try cli.run(["freeze", "--reason", "release freeze", "--format", "json"])
+        #expect(freeze.status == 0, "\(freeze.stderr)")
+        let freezeID = try #require(try cli.json(freeze.stdout)["id"] as? String)
+
+        let (status, frozen) = try check(cli, Self.update)
+        #expect(status == 1)
+        #expect((frozen["rule"] as? [String: Any])?["type"] as? String == "freeze")
+        #expect((frozen["reason"] as? String)?.contains("release freeze") == true)
+        #expect(try check(cli, "ls -la").0 == 0, "reads still run under a writes freeze")
+        #expect(try check(cli, "touch notes.txt").0 == 1)
+
+        let status2 = try cli.run(["status", "--format", "json"])
+        let freezes = try #require(try cli.json(status2.stdout)["freezes"] as? [[String: Any]])
+        #expect(freezes.first?["id"] as? String == freezeID)
+
+        #expect(try cli.runInTerminal(["unfreeze", freezeID, "--note", "release shipped"]).status == 0)
+        // The frozen attempt did not spend the approval.
+        #expect(try check(cli, Self.update).0 == 0)
+        let log = try String(contentsOf: cli.home.appendingPathComponent(".airlock/audit/log.jsonl"), encoding: .utf8)
+        #expect(log.contains(#""decision":"freeze_started""#) && log.contains(#""decision":"freeze_lifted""#) && log.contains(#""decision":"frozen""#))
+    }
+
+    @Test("freeze levels and scopes: all stops reads but not Airlock's status; env and agent scopes")
+    func freezeScopes() throws {
+        let cli = try CLIHarness()
+        #expect(try cli.run(["freeze", "--scope", "agent:cursor*", "--level", "all", "--reason", "cursor misbehaves"]).status == 0)
+        #expect(try check(cli, "ls", agent: "cursor-42").0 == 1)
+        #expect(try check(cli, "airlock status", agent: "cursor-42").0 == 0)
+        #expect(try check(cli, "ls", agent: "claude").0 == 0)
+        #expect(try check(cli, "touch a", agent: "claude").0 == 0)
+
+        #expect(try cli.run(["freeze", "--scope", "env:production", "--reason", "incident 4711"]).status == 0)
+        #expect(try check(cli, "psql -h prod-db.internal -c 'SELECT 1'", agent: "claude").0 == 0)
+        #expect(try check(cli, Self.update, agent: "claude").0 == 1)
+        #expect(try check(cli, "touch a", agent: "claude").0 == 0)
+
+        let several = try cli.runInTerminal(["unfreeze"])
+        #expect(several.status != 0)
+        #expect((several.stdout + several.stderr).contains("2 freezes are in force"))
+        #expect(try cli.runInTerminal(["unfreeze", "--all"]).status == 0)
+        #expect(try check(cli, "ls", agent: "cursor-42").0 == 0)
+
+        // Bad input is a usage error naming the problem.
+        let bad = try cli.run(["freeze", "--scope", "everyone", "--reason", "x"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--scope takes all, agent:NAME or env:ENV"))
+        #expect(try cli.run(["freeze", "--until", "yesterday", "--reason", "x"]).status == 64)
+        #expect(try cli.run(["freeze", "--until", "30m", "--reason", "x"]).status == 0)
+    }
+
+    @Test("a truncated, empty or foreign state store denies with the cause; so does a held write lock")
+    func brokenState() throws {
+        let cli = try CLIHarness()
+        #expect(try cli.run(["init"]).status == 0)
+        #expect(try check(cli, "touch a").0 == 0)
+        let state = cli.home.appendingPathComponent(".airlock/state.sqlite")
+        let original = try Data(contentsOf: state)
+        #expect(original.count > 0)
+
+        let damaged: [(String, Data)] = [
+            ("empty", Data()),
+            ("truncated", original.prefix(100)),
+            ("garbage", Data(repeating: 0x41, count: 8192)),
+        ]
+        for (what, bytes) in damaged {
+            try bytes.write(to: state)
+            for name in ["state.sqlite-wal", "state.sqlite-shm"] {
+                try? FileManager.default.removeItem(at: cli.home.appendingPathComponent(".airlock/" + name))
+            }
+            let (status, decision) = try check(cli, "ls")
+            #expect(status == 1, "\(what) state must deny")
+            #expect((decision["rule"] as? [String: Any])?["type"] as? String == "state-error", "\(what)")
+            #expect((decision["reason"] as? String)?.contains("state store") == true, "\(what): \(decision["reason"] ?? "")")
+            let report = try cli.run(["status"])
+            #expect(report.status == 1)
+            #expect(report.stdout.contains("PROBLEM"))
+        }
+        // The denials were still recorded.
+        #expect(try cli.run(["audit", "verify"]).status == 0)
+
+        try original.write(to: state)
+        #expect(try check(cli, "ls").0 == 0)
+
+        // Another process holds the write lock: the decision waits its timeout, then denies.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = ["-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); print('held', flush=True); time.sleep(30)", state.path]
+        let out = Pipe()
+        holder.standardOutput = out
+        try holder.run()
+        defer { holder.terminate() }
+        _ = out.fileHandleForReading.availableData
+        let (status, decision) = try check(cli, "ls")
+        #expect(status == 1)
+        #expect((decision["reason"] as? String)?.contains("locked by another process") == true, "\(decision["reason"] ?? "")")
+    }
+}
