@@ -292,6 +292,71 @@ struct LimitTests {
         #expect(PolicyCodec.decode(PolicyCodec.encode(policy)) == policy)
     }
 
+    // MARK: Rendering
+
+    static let limited = Policy(
+        rules: [
+            Rule(id: "a", decision: .allow, reason: "r", when: Condition(binaries: ["curl"]), limit: RateLimit(count: 30, per: 60, scope: .session, then: .ask)),
+            Rule(id: "b", decision: .ask, reason: "r", when: Condition(), limit: RateLimit(count: 2, per: 86400)),
+        ],
+        breaker: Breaker(denials: 4, within: 90, effects: [.destructive, .write], scope: .all, level: .all, duration: 7200))
+
+    @Test func renderedLimitsAndBreaker() {
+        let yaml = PolicyRenderer.yaml(Self.limited)
+        #expect(yaml.contains("""
+        default: allow
+        breaker:
+          denials: 4
+          within: 90s
+          effect_class: [destructive, write]
+          then:
+            freeze: { scope: all, level: all, for: 2h }
+        environments: {}
+        """))
+        #expect(yaml.contains("    limit: { count: 30, per: 1m, scope: session, then: ask }\n"))
+        #expect(yaml.contains("    limit: { count: 2, per: 1d, scope: agent, then: deny }\n"))
+    }
+
+    @Test func renderedLimitsAndBreakerParseBack() throws {
+        for policy in [Self.limited, DefaultPolicy.policy] {
+            let yaml = PolicyRenderer.yaml(policy)
+            let parsed = try PolicyLoader.parse(yaml, source: "rendered")
+            #expect(normalized(parsed) == normalized(policy), "\(yaml)")
+        }
+    }
+
+    @Test func noBreakerIsRenderedAsOff() throws {
+        let yaml = PolicyRenderer.yaml(Policy())
+        #expect(yaml.contains("\nbreaker: off\n"))
+        #expect(try PolicyLoader.parse(yaml, source: "rendered").breaker == nil)
+    }
+
+    // MARK: Lint
+
+    @Test func breakerThatTripsOnOneDenialIsAWarning() {
+        let findings = PolicyLinter.lint(Policy(breaker: Breaker(denials: 1, within: 600, duration: 1800)))
+        #expect(findings == [LintFinding(
+            severity: .warning,
+            message: "the breaker trips on a single denial: one refused command freezes the agent's writes for 30m; 'denials: 2' or more leaves room for one honest mistake")])
+    }
+
+    @Test func breakerWindowOrFreezeUnderASecondIsAWarning() {
+        let findings = PolicyLinter.lint(Policy(breaker: Breaker(denials: 3, within: 0, duration: 0)))
+        #expect(findings.map(\.severity) == [.warning, .warning])
+        #expect(findings.first?.message.contains("shorter than a second") == true)
+        #expect(findings.last?.message == "the breaker's freeze ('for') is shorter than a second, so tripping it changes nothing")
+    }
+
+    @Test func limitThatCannotChangeADecisionIsAWarning() {
+        let rule = Rule(id: "d", decision: .deny, reason: "r", when: Condition(), limit: RateLimit(count: 1, per: 60), examples: RuleExamples(deny: ["x"]), line: 4)
+        #expect(PolicyLinter.lint(Policy(rules: [rule])) == [LintFinding(
+            severity: .warning, ruleID: "d", line: 4,
+            message: "rule 'd' decides deny and its limit's 'then' is deny, so the limit can never make it stricter")])
+        var fine = rule
+        fine.decision = .ask
+        #expect(PolicyLinter.lint(Policy(rules: [fine])).isEmpty)
+    }
+
     // MARK: Workspace policies
 
     static let base = Breaker(denials: 3, within: 600, effects: [.destructive], scope: .agent, level: .writes, duration: 1800)
