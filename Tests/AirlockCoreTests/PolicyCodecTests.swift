@@ -45,9 +45,11 @@ struct PolicyCodecLimitTests {
         #expect(decoded?.rules.first?.limit == nil)
     }
 
-    @Test func theBuiltInPolicySurvives() throws {
+    @Test func theBuiltInPolicyKeepsItsBreaker() throws {
+        #expect(DefaultPolicy.policy.breaker == Breaker(denials: 3, within: 600, effects: [.destructive], scope: .agent, level: .writes, duration: 1800))
         let decoded = try #require(PolicyCodec.decode(PolicyCodec.encode(DefaultPolicy.policy)))
         #expect(decoded == DefaultPolicy.policy)
+        #expect(decoded.breaker == DefaultPolicy.policy.breaker)
         let parsed = try PolicyLoader.parse(DefaultPolicyFile.yaml, source: "/x/policy.yaml")
         #expect(PolicyCodec.decode(PolicyCodec.encode(parsed)) == parsed)
     }

@@ -440,4 +440,12 @@ struct LimitTests {
         #expect(PolicyLoader.stricterBreaker(Self.base, nil) == Self.base)
         #expect(PolicyLoader.stricterBreaker(nil, nil) == nil)
     }
+
+    @Test func loadingAProjectFileTightensTheBuiltInBreaker() throws {
+        let loaded = PolicyLoader.load(
+            explicit: nil, environment: [:], airlockHome: "/h/.airlock", workingDirectory: "/p",
+            readFile: { $0 == "/p/.airlock/policy.yaml" ? "version: 1\nbreaker: {denials: 2, within: 5m, then: {freeze: {scope: all, level: writes, for: 1h}}}\n" : nil })
+        let policy = try #require(loaded.policy)
+        #expect(policy.breaker == Breaker(denials: 2, within: 600, effects: [.destructive], scope: .all, level: .writes, duration: 3600))
+    }
 }
