@@ -140,5 +140,7 @@ public enum DefaultPolicy {
                 when: Condition(paths: credentialPaths),
                 examples: RuleExamples(allow: ["cat .env"], ask: ["cat ~/.aws/credentials", "cp ~/.ssh/id_ed25519 /tmp/k"])),
         ],
+        // An agent denied three destructive actions within 10 minutes is frozen (writes) for 30.
+        breaker: Breaker(denials: 3, within: 600, effects: [.destructive], scope: .agent, level: .writes, duration: 1800),
         source: "built-in")
 }

@@ -5,7 +5,7 @@ import AirlockSQL
 /// strict: anything missing or mistyped yields nil and the caller parses the YAML again.
 public enum PolicyCodec {
     /// Bumped whenever the encoding or the `Policy` model changes.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     public static func encode(_ policy: Policy) -> String {
         var out = "{\"format\":\(formatVersion),\"version\":\(policy.version),\"mode\":"
@@ -14,6 +14,15 @@ public enum PolicyCodec {
         string(policy.defaultDecision.rawValue, &out)
         out += ",\"source\":"
         string(policy.source, &out)
+        if let breaker = policy.breaker {
+            out += ",\"breaker\":{\"denials\":\(breaker.denials),\"within\":\(breaker.within),\"effects\":"
+            strings(breaker.effects.map(\.rawValue), &out)
+            out += ",\"scope\":"
+            string(breaker.scope.rawValue, &out)
+            out += ",\"level\":"
+            string(breaker.level.rawValue, &out)
+            out += ",\"duration\":\(breaker.duration)}"
+        }
         out += ",\"environments\":["
         for (index, environment) in policy.environments.enumerated() {
             if index > 0 { out += "," }
@@ -54,6 +63,13 @@ public enum PolicyCodec {
                 }
                 out += "}"
             }
+            if let limit = rule.limit {
+                out += ",\"limit\":{\"count\":\(limit.count),\"per\":\(limit.per),\"scope\":"
+                string(limit.scope.rawValue, &out)
+                out += ",\"then\":"
+                string(limit.then.rawValue, &out)
+                out += "}"
+            }
             out += ",\"examples\":{\"allow\":"
             strings(rule.examples.allow, &out)
             out += ",\"ask\":"
@@ -78,6 +94,11 @@ public enum PolicyCodec {
               let source = fields.string("source"),
               case .array(let environmentValues)? = fields["environments"],
               case .array(let ruleValues)? = fields["rules"] else { return nil }
+        var breaker: Breaker? = nil
+        if let value = fields["breaker"] {
+            guard let parsed = Self.breaker(value) else { return nil }
+            breaker = parsed
+        }
         var environments: [EnvironmentDefinition] = []
         for value in environmentValues {
             guard case .object(let members) = value else { return nil }
@@ -110,11 +131,18 @@ public enum PolicyCodec {
                 guard let approvers = a.int("approvers"), let expires = a.int("expires") else { return nil }
                 approval = ApprovalRequirement(approvers: approvers, expires: expires, via: a.string("via"))
             }
+            var limit: RateLimit? = nil
+            if let value = r["limit"] {
+                guard let parsed = rateLimit(value) else { return nil }
+                limit = parsed
+            }
             rules.append(Rule(
                 id: id, decision: decision, reason: reason, when: when, unless: unless, suggestion: r.string("suggestion"),
-                approval: approval, examples: RuleExamples(allow: allow, ask: ask, deny: deny), line: r.int("line")))
+                approval: approval, limit: limit, examples: RuleExamples(allow: allow, ask: ask, deny: deny), line: r.int("line")))
         }
-        return Policy(version: version, mode: mode, defaultDecision: defaultDecision, environments: environments, rules: rules, source: source)
+        return Policy(
+            version: version, mode: mode, defaultDecision: defaultDecision, environments: environments, rules: rules, breaker: breaker,
+            source: source)
     }
 
     // MARK: Encoding helpers
@@ -196,6 +224,28 @@ public enum PolicyCodec {
             sql.kinds = kinds
         }
         return sql
+    }
+
+    /// A rule's `limit`: every field present and valid, or nil.
+    private static func rateLimit(_ value: JSONReader.Value) -> RateLimit? {
+        guard case .object(let members) = value, members.allSatisfy({ ["count", "per", "scope", "then"].contains($0.0) }) else { return nil }
+        let l = Fields(members)
+        guard let count = l.int("count"), let per = l.int("per"), let scope = l.string("scope").flatMap(RateLimit.Scope.init(rawValue:)),
+              let then = l.string("then").flatMap(Verdict.init(rawValue:)) else { return nil }
+        return RateLimit(count: count, per: per, scope: scope, then: then)
+    }
+
+    /// The policy's `breaker`: every field present and valid, or nil.
+    private static func breaker(_ value: JSONReader.Value) -> Breaker? {
+        let known = ["denials", "within", "effects", "scope", "level", "duration"]
+        guard case .object(let members) = value, members.allSatisfy({ known.contains($0.0) }) else { return nil }
+        let b = Fields(members)
+        guard let denials = b.int("denials"), let within = b.int("within"), let names = b.strings("effects"),
+              let scope = b.string("scope").flatMap(Breaker.Scope.init(rawValue:)),
+              let level = b.string("level").flatMap(FreezeLevel.init(rawValue:)), let duration = b.int("duration") else { return nil }
+        let effects = names.compactMap(EffectClass.init(rawValue:))
+        guard effects.count == names.count else { return nil }
+        return Breaker(denials: denials, within: within, effects: effects, scope: scope, level: level, duration: duration)
     }
 
     private static func condition(_ value: JSONReader.Value) -> Condition? {

@@ -48,6 +48,26 @@ mode: enforce
 # building, testing, committing) is harmless, so the rules below pick out what is not.
 default: allow
 
+# The circuit breaker: an agent that keeps trying to destroy things is stopped, not just
+# refused one command at a time. 3 denials of destructive actions within 10 minutes freeze
+# that agent's writes for 30 minutes; a person lifts it early with `airlock unfreeze`.
+# While frozen the agent can still read, but writes, destructive and opaque commands are
+# denied, even approved ones.
+#
+#   effect_class  which denials count (default: destructive)
+#   scope         agent (only the agent that kept being denied) or all (every agent)
+#   level         writes (no writes, destructive or opaque commands) or all (nothing but
+#                 reading Airlock's status)
+#
+# `breaker: off` turns it off. A project's .airlock/policy.yaml may add a breaker; the
+# stricter of each setting then counts.
+breaker:
+  denials: 3
+  within: 10m
+  effect_class: [destructive]
+  then:
+    freeze: { scope: agent, level: writes, for: 30m }
+
 # Environments, in order: a target belongs to the FIRST environment that claims it.
 #
 #   hosts          host names (globs; `*` spans dots) or IPv4 blocks like 10.0.0.0/8
@@ -117,8 +137,15 @@ environments:
 # reading the log), and `when` (conditions; `{}` matches every command). Optional:
 # `unless` (the rule does not apply when these hold), `suggestion` (what to do instead,
 # shown with a deny), `approval` (for ask rules: how many approvers, how long a request
-# stays open) and `examples` (commands the policy as a whole must allow, ask about or
+# stays open), `limit` (how often the rule may decide before its commands get a stricter
+# decision) and `examples` (commands the policy as a whole must allow, ask about or
 # deny -- `airlock policy test` checks them).
+#
+# `limit` caps an allow or ask rule: past `count` decisions within `per`, its commands get
+# `then` (deny, the default, or ask) instead. The count is kept per agent (`scope: agent`,
+# the default), per session of an agent (`session`) or for the rule as a whole (`rule`):
+#   limit: {count: 20, per: 1h, scope: agent, then: ask}
+# A limit on a deny rule could never change anything, so it is an error.
 #
 # Conditions: binary, subcommand, args, environment, effect_class, agent, user, path,
 # branch, interactive, sql. A single value or a list; globs allowed in names and paths.

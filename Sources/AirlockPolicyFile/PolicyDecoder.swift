@@ -8,8 +8,8 @@ struct PolicyDecoder {
     enum Kind {
         /// The user's policy: every key allowed.
         case base
-        /// A project's `.airlock/policy.yaml`: only `version` and deny/ask `rules`, naming the
-        /// environments of the base policy it is layered on.
+        /// A project's `.airlock/policy.yaml`: only `version`, a `breaker` and deny/ask `rules`,
+        /// naming the environments of the base policy it is layered on.
         case workspace(baseEnvironments: [EnvironmentDefinition])
     }
 
@@ -83,7 +83,7 @@ struct PolicyDecoder {
         for (keyNode, value) in mapping {
             guard let key = keyName(keyNode, place: "at the top level") else { continue }
             if isWorkspace, ["mode", "default", "environments"].contains(key) {
-                error(keyNode, "a workspace policy may only add rules that deny or ask; '\(key)' can only be set in the user's policy ($AIRLOCK_HOME/policy.yaml or --policy)")
+                error(keyNode, "a workspace policy may only add restrictions (rules that deny or ask, a breaker); '\(key)' can only be set in the user's policy ($AIRLOCK_HOME/policy.yaml or --policy)")
                 continue
             }
             switch key {
@@ -100,6 +100,8 @@ struct PolicyDecoder {
                 }
             case "default":
                 if let verdict = decodeVerdict(value, what: "'default'") { policy.defaultDecision = verdict }
+            case "breaker":
+                policy.breaker = decodeBreaker(value)
             case "environments":
                 environmentsNode = value
             case "rules":
@@ -259,6 +261,8 @@ struct PolicyDecoder {
         var suggestion: String? = nil
         var approval: ApprovalRequirement? = nil
         var approvalNode: Node? = nil
+        var limit: RateLimit? = nil
+        var limitNode: Node? = nil
         var examples = RuleExamples()
         var present: Set<String> = []
 
@@ -296,6 +300,9 @@ struct PolicyDecoder {
             case "approval":
                 approvalNode = keyNode
                 approval = decodeApproval(value, rule: label)
+            case "limit":
+                limitNode = keyNode
+                limit = decodeLimit(value, rule: label)
             case "examples":
                 examples = decodeExamples(value, rule: label)
             default:
@@ -312,6 +319,15 @@ struct PolicyDecoder {
         if let decision, let approvalNode, decision != .ask {
             error(approvalNode, "\(label) has 'approval' but decides \(decision.rawValue); approval only applies to rules that decide ask")
         }
+        // A limit replaces the rule's decision with a stricter one once the count is passed;
+        // where nothing is stricter it could never change anything, which is surely a mistake.
+        if let decision, let limitNode {
+            if decision == .deny {
+                error(limitNode, "\(label) has 'limit' but decides deny; nothing is stricter than deny, so the limit could never change anything (remove 'limit', or let the rule allow or ask)")
+            } else if decision == .ask, limit?.then == .ask {
+                error(limitNode, "\(label) decides ask and its limit's 'then' is ask too, so the limit could never change anything; use 'then: deny'")
+            }
+        }
         if isWorkspace, decision == .allow {
             error(node, "a workspace policy may only add rules that deny or ask; \(label) decides allow")
         }
@@ -319,7 +335,7 @@ struct PolicyDecoder {
         guard let id, let decision, let reason, let when else { return nil }
         return Rule(
             id: id, decision: decision, reason: reason, when: when, unless: unless, suggestion: suggestion,
-            approval: approval, examples: examples, line: node.mark?.line)
+            approval: approval, limit: limit, examples: examples, line: node.mark?.line)
     }
 
     /// The rule's id when it has a usable one.
@@ -359,14 +375,7 @@ struct PolicyDecoder {
                 for (name, nameNode) in names { environmentReferences.append((name, nameNode, rule)) }
                 if !names.isEmpty { condition.environments = names.map(\.text) }
             case "effect_class":
-                var effects: [EffectClass] = []
-                for (name, nameNode) in textList(value, what, allowEmpty: false) {
-                    if let effect = EffectClass(rawValue: name) {
-                        effects.append(effect)
-                    } else {
-                        error(nameNode, "unknown effect class '\(Self.display(name))' \(place); expected read, write, opaque or destructive" + didYouMean(name, EffectClass.allCases.map(\.rawValue)))
-                    }
-                }
+                let effects = effectClasses(textList(value, what, allowEmpty: false), place: place)
                 if !effects.isEmpty { condition.effects = effects }
             case "path":
                 let paths = textList(value, what, allowEmpty: false)
@@ -460,23 +469,9 @@ struct PolicyDecoder {
             guard let key = keyName(keyNode, place: place) else { continue }
             switch key {
             case "approvers":
-                guard let text = text(value, "'approvers' of \(rule)") else { break }
-                guard let count = Int(text) else {
-                    error(value, "'approvers' of \(rule) must be a whole number, not '\(Self.display(text))'")
-                    break
-                }
-                if count < 1 {
-                    error(value, "'approvers' of \(rule) must be at least 1, not \(count)")
-                } else {
-                    approval.approvers = count
-                }
+                if let count = positiveCount(value, "'approvers' of \(rule)") { approval.approvers = count }
             case "expires":
-                guard let text = text(value, "'expires' of \(rule)") else { break }
-                if let seconds = PolicyDuration.parse(text) {
-                    approval.expires = seconds
-                } else {
-                    error(value, "invalid duration '\(Self.display(text))' for 'expires' of \(rule); write a whole number followed by s, m, h or d, such as 90s, 15m, 2h or 1d")
-                }
+                if let seconds = duration(value, "'expires' of \(rule)") { approval.expires = seconds }
             case "via":
                 guard let text = text(value, "'via' of \(rule)") else { break }
                 if ["airlock", "host"].contains(text) {
@@ -489,6 +484,169 @@ struct PolicyDecoder {
             }
         }
         return approval
+    }
+
+    /// `limit: {count: 10, per: 1h, scope: agent, then: deny}`; `count` and `per` are required.
+    private mutating func decodeLimit(_ node: Node, rule: String) -> RateLimit? {
+        guard case .mapping(let mapping) = node else {
+            error(node, "'limit' of \(rule) must be a mapping such as {count: 10, per: 1h, scope: agent, then: deny}, not \(Self.describe(node))")
+            return nil
+        }
+        let place = "in 'limit' of \(rule)"
+        var count: Int? = nil
+        var per: Int? = nil
+        var scope = RateLimit.Scope.agent
+        var then = Verdict.deny
+        var present: Set<String> = []
+        for (keyNode, value) in mapping {
+            guard let key = keyName(keyNode, place: place) else { continue }
+            present.insert(key)
+            let what = "'\(key)' \(place)"
+            switch key {
+            case "count":
+                count = positiveCount(value, what)
+            case "per":
+                per = duration(value, what)
+            case "scope":
+                guard let text = text(value, what) else { break }
+                if let parsed = RateLimit.Scope(rawValue: text) {
+                    scope = parsed
+                } else {
+                    error(value, "invalid scope '\(Self.display(text))' \(place); expected agent (each agent counted on its own), session (each session of an agent) or rule (every use of the rule together)" + didYouMean(text, RateLimit.Scope.allCases.map(\.rawValue)))
+                }
+            case "then":
+                guard let text = text(value, what) else { break }
+                if let verdict = Verdict(rawValue: text), verdict != .allow {
+                    then = verdict
+                } else if text == Verdict.allow.rawValue {
+                    error(value, "'then' \(place) cannot be allow: past its limit a rule can only get stricter; use deny or ask")
+                } else {
+                    error(value, "invalid decision '\(Self.display(text))' for 'then' \(place); expected deny or ask" + didYouMean(text, ["deny", "ask"]))
+                }
+            default:
+                unknownKey(keyNode, key, known: PolicyKeys.limit, place: place)
+            }
+        }
+        if let missing = missingKeys(["count", "per"], present: present) {
+            error(node, "'limit' of \(rule) has no \(missing); a limit needs count and per (scope and then are optional), such as {count: 10, per: 1h}")
+        }
+        guard let count, let per else { return nil }
+        return RateLimit(count: count, per: per, scope: scope, then: then)
+    }
+
+    /// The top-level `breaker:`: `{denials: 3, within: 10m, effect_class: [destructive], then:
+    /// {freeze: {scope: agent, level: writes, for: 30m}}}`, or `off` (or no value) for none.
+    /// Only `effect_class` is optional. A workspace policy may add a breaker but not turn one off.
+    private mutating func decodeBreaker(_ node: Node) -> Breaker? {
+        if Self.isNull(node) || node.string == "off" {
+            if isWorkspace {
+                error(node, "a workspace policy cannot turn the breaker off; it may only add one, which applies together with the user's (the stricter of each setting counts)")
+            }
+            return nil
+        }
+        let example = "{denials: 3, within: 10m, then: {freeze: {scope: agent, level: writes, for: 30m}}}"
+        guard case .mapping(let mapping) = node else {
+            error(node, "'breaker' must be a mapping such as \(example), or off, not \(Self.describe(node))")
+            return nil
+        }
+        let place = "in 'breaker'"
+        var denials: Int? = nil
+        var within: Int? = nil
+        var effects: [EffectClass] = [.destructive]
+        var freeze: (scope: Breaker.Scope, level: FreezeLevel, duration: Int)? = nil
+        var present: Set<String> = []
+        for (keyNode, value) in mapping {
+            guard let key = keyName(keyNode, place: place) else { continue }
+            present.insert(key)
+            let what = "'\(key)' of 'breaker'"
+            switch key {
+            case "denials":
+                denials = positiveCount(value, what)
+            case "within":
+                within = duration(value, what)
+            case "effect_class":
+                let names = textList(value, what, allowEmpty: true)
+                if case .sequence(let sequence) = value, sequence.isEmpty {
+                    error(value, "\(what) is an empty list, so no denial would count and the breaker could never trip; remove the key for the default (destructive) or list effect classes")
+                }
+                let parsed = effectClasses(names, place: place)
+                if !parsed.isEmpty { effects = parsed }
+            case "then":
+                freeze = decodeBreakerThen(value)
+            default:
+                if key == "freeze" || PolicyKeys.freeze.contains(key) {
+                    error(keyNode, "unknown key '\(Self.display(key))' \(place); '\(key)' goes under 'then:', as in then: {freeze: {scope: agent, level: writes, for: 30m}}")
+                } else {
+                    unknownKey(keyNode, key, known: PolicyKeys.breaker, place: place)
+                }
+            }
+        }
+        if let missing = missingKeys(["denials", "within", "then"], present: present) {
+            error(node, "'breaker' has no \(missing); a breaker needs denials, within and then (effect_class is optional), such as \(example)")
+        }
+        guard let denials, let within, let freeze else { return nil }
+        return Breaker(denials: denials, within: within, effects: effects, scope: freeze.scope, level: freeze.level, duration: freeze.duration)
+    }
+
+    /// The breaker's `then: {freeze: {scope: agent, level: writes, for: 30m}}`, all required.
+    private mutating func decodeBreakerThen(_ node: Node) -> (scope: Breaker.Scope, level: FreezeLevel, duration: Int)? {
+        let example = "{freeze: {scope: agent, level: writes, for: 30m}}"
+        guard case .mapping(let mapping) = node else {
+            error(node, "'then' of 'breaker' must be a mapping such as \(example), not \(Self.describe(node))")
+            return nil
+        }
+        var freezeNode: Node? = nil
+        for (keyNode, value) in mapping {
+            guard let key = keyName(keyNode, place: "in 'then' of 'breaker'") else { continue }
+            if key == "freeze" {
+                freezeNode = value
+            } else if PolicyKeys.freeze.contains(key) {
+                error(keyNode, "unknown key '\(Self.display(key))' in 'then' of 'breaker'; '\(key)' goes under 'freeze:', as in then: \(example)")
+            } else {
+                unknownKey(keyNode, key, known: PolicyKeys.breakerThen, place: "in 'then' of 'breaker'")
+            }
+        }
+        guard let freezeNode else {
+            error(node, "'then' of 'breaker' has no 'freeze'; write then: \(example)")
+            return nil
+        }
+        guard case .mapping(let freezeMapping) = freezeNode else {
+            error(freezeNode, "'freeze' of 'breaker' must be a mapping such as {scope: agent, level: writes, for: 30m}, not \(Self.describe(freezeNode))")
+            return nil
+        }
+        let place = "in 'freeze' of 'breaker'"
+        var scope: Breaker.Scope? = nil
+        var level: FreezeLevel? = nil
+        var duration: Int? = nil
+        var present: Set<String> = []
+        for (keyNode, value) in freezeMapping {
+            guard let key = keyName(keyNode, place: place) else { continue }
+            present.insert(key)
+            let what = "'\(key)' \(place)"
+            switch key {
+            case "scope":
+                guard let text = text(value, what) else { break }
+                scope = Breaker.Scope(rawValue: text)
+                if scope == nil {
+                    error(value, "invalid scope '\(Self.display(text))' \(place); expected agent (the agent that kept being denied) or all (every agent)" + didYouMean(text, Breaker.Scope.allCases.map(\.rawValue)))
+                }
+            case "level":
+                guard let text = text(value, what) else { break }
+                level = FreezeLevel(rawValue: text)
+                if level == nil {
+                    error(value, "invalid level '\(Self.display(text))' \(place); expected writes (no writes, destructive or opaque commands) or all (nothing but reading Airlock's status)" + didYouMean(text, FreezeLevel.allCases.map(\.rawValue)))
+                }
+            case "for":
+                duration = self.duration(value, what)
+            default:
+                unknownKey(keyNode, key, known: PolicyKeys.freeze, place: place)
+            }
+        }
+        if let missing = missingKeys(PolicyKeys.freeze, present: present) {
+            error(freezeNode, "'freeze' of 'breaker' has no \(missing); a freeze needs scope, level and for, such as {scope: agent, level: writes, for: 30m}")
+        }
+        guard let scope, let level, let duration else { return nil }
+        return (scope, level, duration)
     }
 
     private mutating func decodeExamples(_ node: Node, rule: String) -> RuleExamples {
@@ -575,6 +733,50 @@ struct PolicyDecoder {
             return nil
         }
         return scalar.string
+    }
+
+    /// A whole number of at least 1 (`approvers`, `count`, `denials`).
+    private mutating func positiveCount(_ node: Node, _ what: String) -> Int? {
+        guard let text = text(node, what) else { return nil }
+        guard let count = Int(text) else {
+            error(node, "\(what) must be a whole number, not '\(Self.display(text))'")
+            return nil
+        }
+        guard count >= 1 else {
+            error(node, "\(what) must be at least 1, not \(count)")
+            return nil
+        }
+        return count
+    }
+
+    /// Seconds, from a duration such as `90s`, `15m`, `2h` or `1d` (`PolicyDuration`).
+    private mutating func duration(_ node: Node, _ what: String) -> Int? {
+        guard let text = text(node, what) else { return nil }
+        guard let seconds = PolicyDuration.parse(text) else {
+            error(node, "invalid duration '\(Self.display(text))' for \(what); write a whole number followed by s, m, h or d, such as 90s, 15m, 2h or 1d")
+            return nil
+        }
+        return seconds
+    }
+
+    /// Effect class names, each unknown one an error.
+    private mutating func effectClasses(_ names: [(text: String, node: Node)], place: String) -> [EffectClass] {
+        var effects: [EffectClass] = []
+        for (name, nameNode) in names {
+            if let effect = EffectClass(rawValue: name) {
+                effects.append(effect)
+            } else {
+                error(nameNode, "unknown effect class '\(Self.display(name))' \(place); expected read, write, opaque or destructive" + didYouMean(name, EffectClass.allCases.map(\.rawValue)))
+            }
+        }
+        return effects
+    }
+
+    /// `'a'`, `'a' and 'b'`, … for the keys in `required` not in `present`; nil when none is missing.
+    private func missingKeys(_ required: [String], present: Set<String>) -> String? {
+        let missing = required.filter { !present.contains($0) }
+        guard !missing.isEmpty else { return nil }
+        return PolicyKeys.alternatives(missing.map { "'\($0)'" }).replacing(" or ", with: " and ")
     }
 
     private mutating func bool(_ node: Node, _ what: String) -> Bool? {

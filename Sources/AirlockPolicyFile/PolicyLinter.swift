@@ -40,13 +40,42 @@ public struct LintFinding: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Finds the mistakes that parse: rules that allow everything, allow rules for destruction in
-/// production, environments that claim nothing, repeated patterns, rules without examples.
+/// production, environments that claim nothing, repeated patterns, rules without examples, a
+/// breaker that trips on one denial, limits that cannot change a decision.
 public enum PolicyLinter {
     public static func lint(_ policy: Policy) -> [LintFinding] {
         var findings: [LintFinding] = []
+        if let breaker = policy.breaker { lintBreaker(breaker, into: &findings) }
         lintEnvironments(policy, into: &findings)
         for rule in policy.rules { lintRule(rule, policy: policy, into: &findings) }
         return findings
+    }
+
+    // MARK: Breaker
+
+    private static func lintBreaker(_ breaker: Breaker, into findings: inout [LintFinding]) {
+        // A policy file cannot write durations under a second; a policy built in code can.
+        if breaker.within < 1 {
+            findings.append(LintFinding(
+                severity: .warning,
+                message: "the breaker's window ('within') is shorter than a second, so only denials that arrive at the same moment count and it will almost never trip"))
+        }
+        if breaker.duration < 1 {
+            findings.append(LintFinding(
+                severity: .warning,
+                message: "the breaker's freeze ('for') is shorter than a second, so tripping it changes nothing"))
+        }
+        if breaker.denials == 1 {
+            let frozen = switch (breaker.scope, breaker.level) {
+            case (.agent, .writes): "the agent's writes"
+            case (.agent, .all): "everything the agent does"
+            case (.all, .writes): "every agent's writes"
+            case (.all, .all): "every agent"
+            }
+            findings.append(LintFinding(
+                severity: .warning,
+                message: "the breaker trips on a single denial: one refused command freezes \(frozen) for \(PolicyDuration.format(max(breaker.duration, 1))); 'denials: 2' or more leaves room for one honest mistake"))
+        }
     }
 
     // MARK: Environments
@@ -141,6 +170,11 @@ public enum PolicyLinter {
            rule.when.effects.map({ $0.contains(.destructive) }) ?? true {
             let what = rule.when.effects == nil ? "any operation, destructive ones included," : "destructive operations"
             add(.warning, "rule '\(rule.id)' allows \(what) in '\(production)'; deny or ask there instead (a deny or ask rule still wins, but this says the opposite)")
+        }
+
+        // The decoder refuses these in a file; a policy built in code can still have them.
+        if let limit = rule.limit, limit.then == .allow || rule.decision == .deny || limit.then == rule.decision {
+            add(.warning, "rule '\(rule.id)' decides \(rule.decision.rawValue) and its limit's 'then' is \(limit.then.rawValue), so the limit can never make it stricter")
         }
 
         if rule.examples.all.isEmpty {

@@ -32,7 +32,7 @@ public enum LoadedPolicy: Sendable, Hashable {
 
 /// Reads policy YAML into a `Policy` with strict validation, and finds the effective policy
 /// (explicit file, `$AIRLOCK_POLICY`, `$AIRLOCK_HOME/policy.yaml` or the built-in default, plus
-/// a workspace policy that may only add restrictions).
+/// a workspace policy that may only add restrictions: deny and ask rules, a stricter breaker).
 public enum PolicyLoader {
     /// Larger files are refused before parsing: no real policy comes near this, and parsing
     /// cost should stay bounded on the hook path.
@@ -62,7 +62,8 @@ public enum PolicyLoader {
 
     /// Parses a workspace policy and layers it on `base`: its rules (which may only deny or
     /// ask, and may only name `base`'s environments) are appended after the base rules with
-    /// their ids prefixed `workspace:`. Everything else comes from `base`.
+    /// their ids prefixed `workspace:`, and its breaker, if any, is joined with the base's
+    /// (`stricterBreaker`). Everything else comes from `base`.
     public static func parseWorkspace(_ text: String, source: String, base: Policy) throws(PolicyErrors) -> Policy {
         let root = try compose(text, file: source)
         var decoder = PolicyDecoder(file: source, kind: .workspace(baseEnvironments: base.environments))
@@ -76,8 +77,35 @@ public enum PolicyLoader {
             rule.id = workspaceRulePrefix + rule.id
             return rule
         }
+        merged.breaker = stricterBreaker(base.breaker, workspace.breaker)
         merged.source = base.source + " + " + source
         return merged
+    }
+
+    /// The breaker of a policy with a workspace layered on it. A workspace may only add
+    /// restrictions, and a policy holds one breaker, so the two become one that trips whenever
+    /// either would and freezes at least as hard as either: the fewer denials, the longer
+    /// window, every effect class either counts, the broader scope and level, and the longer
+    /// freeze. That can be stricter than both (3 destructive denials in 10 minutes joined with
+    /// 5 write denials in an hour is 3 destructive or write denials in an hour), never looser
+    /// than either. With no base breaker the workspace's applies as written; a workspace cannot
+    /// turn the base's off (the decoder refuses `breaker: off` there).
+    ///
+    /// Rate limits need no merging: they belong to rules, and a workspace's rules are its own
+    /// (deny or ask only, appended under `workspace:` ids, counted apart from the user's), so a
+    /// workspace limit can only make its own ask rule deny sooner, never touch a user rule's.
+    static func stricterBreaker(_ base: Breaker?, _ workspace: Breaker?) -> Breaker? {
+        guard let base else { return workspace }
+        guard let workspace else { return base }
+        var effects = base.effects
+        for effect in workspace.effects where !effects.contains(effect) { effects.append(effect) }
+        return Breaker(
+            denials: min(base.denials, workspace.denials),
+            within: max(base.within, workspace.within),
+            effects: effects,
+            scope: base.scope == .all || workspace.scope == .all ? .all : .agent,
+            level: base.level == .all || workspace.level == .all ? .all : .writes,
+            duration: max(base.duration, workspace.duration))
     }
 
     // MARK: Finding the effective policy

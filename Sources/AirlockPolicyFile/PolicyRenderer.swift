@@ -18,6 +18,7 @@ public enum PolicyRenderer {
         out.append("version: \(policy.version)")
         out.append("mode: \(policy.mode.rawValue)")
         out.append("default: \(policy.defaultDecision.rawValue)")
+        breaker(policy.breaker, into: &out)
 
         if policy.environments.isEmpty {
             out.append("environments: {}")
@@ -58,6 +59,13 @@ public enum PolicyRenderer {
                     if let via = approval.via { parts.append("via: \(scalar(via))") }
                     out.append("    approval: { " + parts.joined(separator: ", ") + " }")
                 }
+                if let limit = rule.limit {
+                    let parts = [
+                        "count: \(limit.count)", "per: \(PolicyDuration.format(limit.per))", "scope: \(limit.scope.rawValue)",
+                        "then: \(limit.then.rawValue)",
+                    ]
+                    out.append("    limit: { " + parts.joined(separator: ", ") + " }")
+                }
                 let examples = [("allow", rule.examples.allow), ("ask", rule.examples.ask), ("deny", rule.examples.deny)]
                     .filter { !$0.1.isEmpty }
                 if !examples.isEmpty {
@@ -67,6 +75,20 @@ public enum PolicyRenderer {
             }
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Every field written out, the optional `effect_class` too; `breaker: off` when there is none.
+    private static func breaker(_ breaker: Breaker?, into out: inout [String]) {
+        guard let breaker else {
+            out.append("breaker: off")
+            return
+        }
+        out.append("breaker:")
+        out.append("  denials: \(breaker.denials)")
+        out.append("  within: \(PolicyDuration.format(breaker.within))")
+        list("effect_class", breaker.effects.map(\.rawValue), indent: 2, into: &out)
+        out.append("  then:")
+        out.append("    freeze: { scope: \(breaker.scope.rawValue), level: \(breaker.level.rawValue), for: \(PolicyDuration.format(breaker.duration)) }")
     }
 
     private static func condition(_ key: String, _ condition: Condition, into out: inout [String]) {

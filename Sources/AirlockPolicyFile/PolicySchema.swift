@@ -1,14 +1,15 @@
 /// The keys a policy file may use at each level, and the "did you mean" machinery for the ones
 /// it may not.
 enum PolicyKeys {
-    static let topLevel = ["version", "mode", "default", "environments", "rules"]
-    /// A workspace policy (`.airlock/policy.yaml` in a project) may only add rules.
-    static let workspaceTopLevel = ["version", "rules"]
+    static let topLevel = ["version", "mode", "default", "breaker", "environments", "rules"]
+    /// A workspace policy (`.airlock/policy.yaml` in a project) may only add restrictions:
+    /// rules and a breaker.
+    static let workspaceTopLevel = ["version", "breaker", "rules"]
     static let environment = [
         "hosts", "kube_contexts", "aws_profiles", "workspaces", "projects", "git_remotes", "docker_hosts", "labels",
         "local_sockets",
     ]
-    static let rule = ["id", "decision", "reason", "when", "unless", "suggestion", "approval", "examples"]
+    static let rule = ["id", "decision", "reason", "when", "unless", "suggestion", "approval", "limit", "examples"]
     static let condition = [
         "binary", "subcommand", "args", "environment", "effect_class", "agent", "user", "path", "path_access", "branch", "interactive",
         "sql",
@@ -16,6 +17,12 @@ enum PolicyKeys {
     /// Inside `sql:`.
     static let sql = ["class", "tables", "kinds", "flags"]
     static let approval = ["approvers", "expires", "via"]
+    /// Inside a rule's `limit:`.
+    static let limit = ["count", "per", "scope", "then"]
+    /// Inside the top-level `breaker:`, its `then:` and its `freeze:`.
+    static let breaker = ["denials", "within", "effect_class", "then"]
+    static let breakerThen = ["freeze"]
+    static let freeze = ["scope", "level", "for"]
     static let examples = ["allow", "ask", "deny"]
 
     /// Words people reach for that are not the key's name (plurals are handled separately).
@@ -30,14 +37,21 @@ enum PolicyKeys {
         "statement": ["sql"], "statements": ["sql"], "query": ["sql"],
         "classes": ["class"], "sql_class": ["class"], "table": ["tables"], "kind": ["kinds"], "flag": ["flags"],
         "tag": ["kinds"], "tags": ["kinds"], "command_tag": ["kinds"],
-        "action": ["decision"], "verdict": ["decision"], "effect_decision": ["decision"],
+        "action": ["decision", "then"], "verdict": ["decision", "then"], "decision": ["then"], "effect_decision": ["decision"],
         "name": ["id"], "message": ["reason"], "description": ["reason"], "why": ["reason"],
         "if": ["when"], "match": ["when"], "condition": ["when"], "conditions": ["when"],
         "except": ["unless"], "exclude": ["unless"], "instead": ["suggestion"], "hint": ["suggestion"],
         "approve": ["approval"], "approvals": ["approval"], "approvers_required": ["approvers"],
         "expiry": ["expires"], "expire": ["expires"], "timeout": ["expires"], "ttl": ["expires"],
         "example": ["examples"], "tests": ["examples"],
-        "allowed": ["allow"], "asked": ["ask"], "denied": ["deny"], "denies": ["deny"], "block": ["deny"],
+        "rate_limit": ["limit"], "ratelimit": ["limit"], "rate": ["limit"], "throttle": ["limit"], "quota": ["limit"],
+        "max": ["count"], "times": ["count"], "calls": ["count"], "uses": ["count"],
+        "window": ["per", "within"], "period": ["per", "within"], "interval": ["per", "within"], "every": ["per"], "for": ["per"], "within": ["per"], "per": ["within"],
+        "else": ["then"], "otherwise": ["then"], "over": ["then"], "exceeded": ["then"], "on_trip": ["then"],
+        "circuit_breaker": ["breaker"], "circuitbreaker": ["breaker"], "breakers": ["breaker"], "trip": ["breaker"],
+        "threshold": ["denials"], "max_denials": ["denials"], "failures": ["denials"], "denial": ["denials"],
+        "duration": ["for"], "length": ["for"], "freeze_for": ["for"], "lock": ["freeze"], "frozen": ["freeze"],
+        "allowed": ["allow"], "asked": ["ask"], "denied": ["deny", "denials"], "denies": ["deny"], "block": ["deny"],
         "blocked": ["deny"], "approve_required": ["ask"], "confirm": ["ask"], "permit": ["allow"],
         "default_decision": ["default"], "defaultdecision": ["default"],
         "sockets": ["local_sockets"], "local_socket": ["local_sockets"], "socket": ["local_sockets"],

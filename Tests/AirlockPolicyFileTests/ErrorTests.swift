@@ -136,7 +136,7 @@ struct ErrorTests {
 
     @Test func unknownTopLevelKeyWithNothingCloseListsTheKeys() throws {
         let error = try #require(singleError("version: 1\nflavour: vanilla\n"))
-        #expect(error.message == "unknown key 'flavour' at the top level; expected one of: version, mode, default, environments, rules")
+        #expect(error.message == "unknown key 'flavour' at the top level; expected one of: version, mode, default, breaker, environments, rules")
     }
 
     @Test func unknownRuleKey() throws {

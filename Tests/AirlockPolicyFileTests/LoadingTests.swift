@@ -181,7 +181,7 @@ struct LoadingTests {
         let error = try #require(loaded.errors.first)
         #expect(error.file == "/home/dev/project/.airlock/policy.yaml")
         #expect(error.line == lineNumber)
-        #expect(error.message == "a workspace policy may only add rules that deny or ask; \(key) can only be set in the user's policy ($AIRLOCK_HOME/policy.yaml or --policy)")
+        #expect(error.message == "a workspace policy may only add restrictions (rules that deny or ask, a breaker); \(key) can only be set in the user's policy ($AIRLOCK_HOME/policy.yaml or --policy)")
     }
 
     @Test func workspaceCollectsEveryProblem() throws {

@@ -75,6 +75,7 @@ struct RenderingTests {
         version: 1
         mode: enforce
         default: allow
+        breaker: off
         environments:
           production:
             hosts: ["*.prod"]

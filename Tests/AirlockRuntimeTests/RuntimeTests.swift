@@ -25,7 +25,8 @@ struct PolicyCodecTests {
         #expect(PolicyCodec.decode("") == nil)
         #expect(PolicyCodec.decode("{}") == nil)
         #expect(PolicyCodec.decode(String(text.dropLast())) == nil)
-        #expect(PolicyCodec.decode(text.replacingAll("\"format\":1", with: "\"format\":2")) == nil)
+        let format = "\"format\":\(PolicyCodec.formatVersion)"
+        #expect(PolicyCodec.decode(text.replacingAll(format, with: "\"format\":\(PolicyCodec.formatVersion + 1)")) == nil)
         #expect(PolicyCodec.decode(text.replacingAll("\"decision\":\"deny\"", with: "\"decision\":\"maybe\"")) == nil)
         #expect(PolicyCodec.decode(text.replacingAll("\"effect_class\":", with: "\"efect_class\":")) == nil)
         // Truncations at every length never crash.
