@@ -325,3 +325,125 @@ struct GateCommandTests {
         #expect((decision["reason"] as? String)?.contains("locked by another process") == true, "\(decision["reason"] ?? "")")
     }
 }
+
+@Suite("Gate: rate limits, the circuit breaker and concurrency")
+struct GateLimitTests {
+    func check(_ cli: CLIHarness, _ line: String, agent: String) throws -> (Int32, [String: Any]) {
+        let result = try cli.run(["check", "--format", "json", "--agent", agent, "--", line])
+        return (result.status, try cli.json(result.stdout))
+    }
+
+    @Test("the breaker freezes an agent's writes after N denials of destructive actions, and lifts after its time")
+    func breaker() throws {
+        let cli = try CLIHarness()
+        try cli.write(".airlock/policy.yaml", """
+            version: 1
+            breaker:
+              denials: 3
+              within: 10m
+              then: { freeze: { scope: agent, level: writes, for: 2s } }
+            rules:
+              - id: no-rm-rf
+                decision: deny
+                reason: no recursive deletes
+                when: { binary: rm, args: ["-rf", "-fr", "-r"] }
+            """)
+        for attempt in 1...2 {
+            let (status, decision) = try check(cli, "rm -rf /srv/data", agent: "claude")
+            #expect(status == 1)
+            #expect(decision["breaker_freeze"] is NSNull, "attempt \(attempt) must not trip the breaker yet")
+        }
+        // Another agent's denials count for that agent only.
+        #expect(try check(cli, "rm -rf /srv/data", agent: "cursor").0 == 1)
+        #expect(try check(cli, "touch a", agent: "claude").0 == 0)
+
+        let third = try cli.run(["check", "--agent", "claude", "--", "rm -rf /srv/data"])
+        #expect(third.status == 1)
+        #expect(third.stdout.contains("circuit breaker: too many denials"))
+
+        let (frozenStatus, frozen) = try check(cli, "touch a", agent: "claude")
+        #expect(frozenStatus == 1)
+        #expect((frozen["rule"] as? [String: Any])?["type"] as? String == "freeze")
+        #expect((frozen["reason"] as? String)?.contains("circuit breaker: 3 denials") == true)
+        #expect(try check(cli, "ls", agent: "claude").0 == 0, "reads still run")
+        #expect(try check(cli, "touch a", agent: "cursor").0 == 0, "other agents are not frozen")
+
+        let status = try cli.run(["status"])
+        #expect(status.stdout.contains("agent claude"))
+
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(try check(cli, "touch a", agent: "claude").0 == 0, "the breaker's freeze lifts after its time")
+        let log = try String(contentsOf: cli.home.appendingPathComponent(".airlock/audit/log.jsonl"), encoding: .utf8)
+        #expect(log.contains(#""decision":"freeze_started""#))
+    }
+
+    @Test("a rule's limit: beyond N per window the rule's commands get the limit's answer")
+    func rateLimit() throws {
+        let cli = try CLIHarness()
+        try cli.write(".airlock/policy.yaml", """
+            version: 1
+            rules:
+              - id: api-reads
+                decision: allow
+                reason: reading the API is fine, in moderation
+                when: { binary: curl }
+                limit: { count: 2, per: 1m, scope: agent, then: ask }
+            """)
+        #expect(try check(cli, "curl -s https://api.example.com/a", agent: "claude").0 == 0)
+        #expect(try check(cli, "curl -s https://api.example.com/b", agent: "claude").0 == 0)
+        let (status, decision) = try check(cli, "curl -s https://api.example.com/c", agent: "claude")
+        #expect(status == 2)
+        #expect((decision["rule"] as? [String: Any])?["type"] as? String == "rate-limit")
+        #expect((decision["reason"] as? String)?.contains("allows 2 in 1m per agent") == true)
+        #expect(try check(cli, "curl -s https://api.example.com/a", agent: "cursor").0 == 0, "limits are kept per agent")
+    }
+
+    @Test("8 processes deciding in a loop while a freeze is set: nothing after the freeze is allowed, nothing is lost")
+    func freezeUnderLoad() throws {
+        let cli = try CLIHarness()
+        #expect(try cli.run(["init"]).status == 0)
+        let processes = 8, iterations = 30
+        let script = """
+            for w in $(seq 1 \(processes)); do
+              ( for i in $(seq 1 \(iterations)); do "$AIRLOCK" check --agent "w$w" -- "touch out-$w" >/dev/null; echo $? >> "rc-$w"; done ) &
+            done
+            wait
+            """
+        let loop = Process()
+        loop.executableURL = URL(fileURLWithPath: "/bin/bash")
+        loop.arguments = ["-c", script]
+        loop.environment = ["HOME": cli.home.path, "AIRLOCK_HOME": cli.home.appendingPathComponent(".airlock").path, "PATH": "/usr/bin:/bin", "AIRLOCK": CLIHarness.binary.path]
+        loop.currentDirectoryURL = cli.home
+        try loop.run()
+        let log = cli.home.appendingPathComponent(".airlock/audit/log.jsonl")
+        // Freeze in the middle of the run.
+        while ((try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").count ?? 0) < processes * iterations / 3 {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let freeze = try cli.run(["freeze", "--reason", "stop everything"])
+        #expect(freeze.status == 0)
+        loop.waitUntilExit()
+
+        var exits: [Int32] = []
+        for w in 1...processes {
+            let text = try String(contentsOf: cli.home.appendingPathComponent("rc-\(w)"), encoding: .utf8)
+            exits += text.split(separator: "\n").compactMap { Int32($0) }
+        }
+        #expect(exits.count == processes * iterations)
+
+        let entries = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        let freezeIndex = try #require(entries.firstIndex { $0["decision"] as? String == "freeze_started" })
+        let decisions = entries.filter { $0["door"] as? String == "check" }
+        #expect(decisions.count == processes * iterations, "every decision is in the log")
+        let after = entries[(freezeIndex + 1)...].filter { $0["door"] as? String == "check" }
+        #expect(!after.isEmpty)
+        #expect(after.allSatisfy { $0["decision"] as? String == "frozen" }, "no decision after the freeze's commit is allowed")
+        let before = entries[..<freezeIndex].filter { $0["door"] as? String == "check" }
+        #expect(before.allSatisfy { $0["decision"] as? String == "allowed" })
+        #expect(exits.filter { $0 == 0 }.count == before.count, "what the processes were told matches the log")
+        #expect(exits.filter { $0 == 1 }.count == after.count)
+        #expect(try cli.run(["audit", "verify"]).status == 0)
+    }
+}
