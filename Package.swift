@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "AirlockSQLTests", dependencies: ["AirlockSQL"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore", "AirlockPolicyFile"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockPolicyFileTests", dependencies: ["AirlockPolicyFile"]),
+        .testTarget(name: "AirlockGateTests", dependencies: ["AirlockGate", "AirlockState", "AirlockCore", "AirlockAudit"]),
         .testTarget(name: "AirlockRuntimeTests", dependencies: ["AirlockRuntime", "AirlockPolicyFile"]),
         .testTarget(
             name: "AirlockCLITests",
