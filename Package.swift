@@ -60,7 +60,7 @@ let package = Package(
         ),
         .executableTarget(name: "airlock", dependencies: ["AirlockRuntime"]),
         .executableTarget(name: "airlock-cli", dependencies: ["AirlockCLI"]),
-        .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell", "AirlockSQL", "CPgQuery", "AirlockAudit"]),
+        .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell", "AirlockSQL", "CPgQuery", "AirlockAudit", "AirlockState", "AirlockGate"]),
         .testTarget(name: "AirlockShellTests", dependencies: ["AirlockShell"]),
         .testTarget(name: "AirlockAuditTests", dependencies: ["AirlockAudit"]),
         .testTarget(name: "AirlockSQLTests", dependencies: ["AirlockSQL"], resources: [.copy("Corpus")]),

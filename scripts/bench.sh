@@ -121,3 +121,55 @@ for i in 1 2; do
 done
 printf 'the audit append costs                        %.2f ms per check (median against median)\n' "$(jq -n "$(median 2) - $(median 1)")"
 echo '```'
+
+echo
+echo "## The gate: cost per decision with state (approvals, freezes, counters in state.sqlite)"
+echo
+echo '```'
+echo "\$ airlock-bench --gate DIR"
+"$bin/airlock-bench" --gate "$scratch/gate-bench"
+echo '```'
+# Whole process: every recorded check takes the log's lock, runs one SQLite write
+# transaction (freezes, limits, approvals) and appends; --no-audit reads the state only.
+gate_home="$scratch/gate"
+mkdir -p "$gate_home"
+genv="env -i HOME=$gate_home AIRLOCK_HOME=$gate_home/.airlock"
+recorded="$genv $bin/airlock check --clean-env --cwd /tmp --agent bench -- 'touch notes.txt'"
+previewed="$genv $bin/airlock check --no-audit --clean-env --cwd /tmp --agent bench -- 'touch notes.txt'"
+hyperfine -N -i --warmup 30 --runs 300 --export-json "$json" '/bin/true' "$previewed" "$recorded" >/dev/null 2>&1
+p99() { jq "[.results[$1].times[]] | sort | .[(length * 99 / 100 | floor)] * 1000" "$json"; }
+true_ms=$(median 0)
+echo
+echo '```'
+echo "\$ hyperfine -N -i --warmup 30 --runs 300 '/bin/true' '<each command below>'"
+printf '/bin/true                                            median %.2f ms\n' "$true_ms"
+printf 'airlock check --no-audit (state read only)           median %.2f ms, p99 %.2f ms\n' "$(median 1)" "$(p99 1)"
+printf 'airlock check (state transaction + audit append)     median %.2f ms, p99 %.2f ms, %.1fx /bin/true\n' "$(median 2)" "$(p99 2)" "$(jq -n "$(median 2) / $true_ms")"
+echo '```'
+
+# How fast a freeze reaches another process: a loop of checks runs as an agent; the time from
+# `airlock freeze` returning to the loop's first denied decision returning. Fresh home per run.
+echo
+echo '```'
+echo "\$ airlock freeze while another process loops on airlock check (20 runs)"
+latencies=()
+for run in $(seq 1 20); do
+  fhome="$scratch/freeze-$run"; mkdir -p "$fhome"
+  fenv=(env -i HOME="$fhome" AIRLOCK_HOME="$fhome/.airlock")
+  marks="$fhome/marks"
+  ( while true; do
+      rc=0
+      "${fenv[@]}" "$bin/airlock" check --clean-env --cwd /tmp --agent loop -- 'touch notes.txt' >/dev/null || rc=$?
+      echo "$EPOCHREALTIME $rc" >> "$marks"
+      [[ $rc -ne 0 ]] && break
+    done ) &
+  loop=$!
+  sleep 0.2
+  "${fenv[@]}" "$bin/airlock" freeze --reason bench >/dev/null
+  returned=$EPOCHREALTIME
+  wait "$loop" || true
+  denied=$(awk '$2 != 0 { print $1; exit }' "$marks")
+  latencies+=("$(jq -n "($denied - $returned) * 1000")")
+done
+printf '%s\n' "${latencies[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "freeze returned -> first denied decision in the other process: median %.2f ms, max %.2f ms (one in-flight check at most)\n", a[int((NR + 1) / 2)], a[NR] }'
+echo '```'

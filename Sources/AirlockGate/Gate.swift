@@ -14,15 +14,20 @@ public struct Gate: Sendable {
     /// reads the state but changes nothing.
     public let audit: AuditStore?
     public let clock: @Sendable () -> Millis
-    public let policyDigest: String
+    /// Computed once when recording (every record carries it); a preview computes it only if
+    /// an `ask` needs the action's digest, so `explain` does not pay for encoding the policy.
+    private let recordingDigest: String?
 
     public init(checker: Checker, store: any Store, audit: AuditStore?, clock: @escaping @Sendable () -> Millis = StateClock.now) {
         self.checker = checker
         self.store = store
         self.audit = audit
         self.clock = clock
-        self.policyDigest = DecisionAudit.digest(checker.policy)
+        self.recordingDigest = audit == nil ? nil : DecisionAudit.digest(checker.policy)
     }
+
+    /// `sha256:…` of the policy in force.
+    public var policyDigest: String { recordingDigest ?? DecisionAudit.digest(checker.policy) }
 
     public var policy: Policy { checker.policy }
 

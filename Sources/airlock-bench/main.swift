@@ -1,7 +1,8 @@
 // In-process benchmark: decisions per second and per-decision latency of the full pure
 // pipeline (parse, analyse, resolve, evaluate) with the built-in policy, over the labelled
 // corpus. Usage: airlock-bench CORPUS.tsv [ROUNDS]; airlock-bench --sql SQL-CORPUS.tsv for SQL;
-// airlock-bench --audit DIR for the audit log (AuditBench.swift).
+// airlock-bench --audit DIR for the audit log (AuditBench.swift); airlock-bench --gate DIR for
+// the gate with state (GateBench.swift).
 import AirlockCore
 import AirlockShell
 import Foundation
@@ -31,6 +32,11 @@ func now() -> UInt64 {
 let arguments = CommandLine.arguments
 if arguments.count == 3, arguments[1] == "--sql" {
     SQLBench.run(corpusPath: arguments[2])
+    exit(0)
+}
+// The gate with its state store and log: see GateBench.swift.
+if arguments.count == 3, arguments[1] == "--gate" {
+    GateBench.run(directory: arguments[2])
     exit(0)
 }
 // The audit log: see AuditBench.swift.
