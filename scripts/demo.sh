@@ -20,7 +20,7 @@ failures=0
 step() {
   local expected=$1 story=$2 command=$3; shift 3
   printf '\n%s%s%s\n%s$ %s%s\n' "$bold" "$story" "$reset" "$dim" "$command" "$reset"
-  "$airlock" check --clean-env --env HOME="$HOME" --cwd "$scratch/project" "$@" -- "$command"
+  "$airlock" check --clean-env --env HOME="$HOME" --cwd "$scratch/project" --agent "$agent" "$@" -- "$command"
   local code=$?
   local got
   case $code in 0) got=allow;; 1) got=deny;; 2) got=ask;; *) got="error($code)";; esac
@@ -35,6 +35,7 @@ step() {
 
 echo "${bold}Airlock: every command an agent runs is decided before it reaches the system.${reset}"
 
+agent=replit-agent
 step deny  "Replit, July 2025: an agent drops a production table during a code freeze" \
   'psql -h prod-db.internal -U admin -c "DROP TABLE executives;"'
 step deny  "The same, disguised: a DELETE inside a CTE inside a subquery, read by PostgreSQL's own parser" \
@@ -45,10 +46,12 @@ step deny  "Switching to the superuser role" \
   "psql -h prod-db.internal -c 'SET ROLE postgres'"
 step deny  "The same, hidden in an ORM reset pointed at production" \
   'DATABASE_URL=postgres://admin@db.prod.acme.com/app npx prisma migrate reset --force'
+agent=cursor-agent
 step deny  "PocketOS, April 2026: one curl to the hosting provider's GraphQL API deletes a volume" \
   "curl -X POST https://backboard.railway.app/graphql/v2 -H 'Authorization: Bearer \$TOKEN' -d '{\"query\":\"mutation { volumeDelete(volumeId: \\\"vol_8f2\\\") }\"}'"
 step allow "Reading is fine, even across a cluster" \
   'kubectl get pods --all-namespaces'
+agent=claude
 step deny  "Rewriting main's history" \
   'git push --force origin main'
 step ask   "Destroying infrastructure in a workspace Airlock cannot place: a person decides" \
@@ -65,8 +68,36 @@ step deny  "An agent approving its own request" \
   'airlock approve K7QF-2M'
 
 echo
+echo "${bold}The replit agent kept hitting walls: its third destructive denial tripped the circuit breaker.${reset}"
+"$airlock" status | sed -n '1,3p'
+
+echo
+echo "${bold}A write to production: a person approves exactly that action, once.${reset}"
+agent=codex
+update="psql -h prod-db.internal -c \"UPDATE users SET plan = 'pro' WHERE id = 42\""
+step ask   "The agent asks; Airlock opens an approval request bound to this exact command" "$update"
+id=$("$airlock" pending --format json | jq -r '.[] | select(.agent == "codex") | .id')
+printf '\n%s(a person, in their own terminal)%s\n%s$ airlock approve %s%s\n' "$bold" "$reset" "$dim" "$id" "$reset"
+# `script` gives approve the terminal it insists on, as a person's shell would.
+script -qec "$airlock approve $id" /dev/null | sed -n '1p'
+step allow "The agent retries the same command: allowed, and the approval is spent" "$update"
+step ask   "Once only: the same command asks again" "$update"
+step ask   "One character different is a different action" "${update/42/43}"
+
+echo
+echo "${bold}The kill switch: one command stops every agent's writes, approved or not.${reset}"
+printf '%s$ airlock freeze --reason "release freeze"%s\n' "$dim" "$reset"
+freeze=$("$airlock" freeze --reason "release freeze" --format json | jq -r .id)
+echo "FROZEN: writes frozen for all agents, until lifted (freeze $freeze)"
+step deny  "A write during the freeze" 'touch notes.txt'
+step allow "Reads still run" 'ls -la'
+printf '\n%s(a person, in their own terminal)%s\n%s$ airlock unfreeze %s%s\n' "$bold" "$reset" "$dim" "$freeze" "$reset"
+script -qec "$airlock unfreeze $freeze --note 'release shipped'" /dev/null
+step allow "After a person lifts it" 'touch notes.txt'
+
+echo
 echo "${bold}Why was the first one blocked?${reset}"
-"$airlock" explain --clean-env --env HOME="$HOME" --cwd "$scratch/project" -- 'psql -h prod-db.internal -U admin -c "DROP TABLE executives;"' | sed -n '1,40p'
+"$airlock" explain --clean-env --env HOME="$HOME" --cwd "$scratch/project" --agent replit-agent -- 'psql -h prod-db.internal -U admin -c "DROP TABLE executives;"' | sed -n '1,40p'
 
 echo
 echo "${bold}Every decision above was written to a tamper-evident log before it was answered:${reset}"
