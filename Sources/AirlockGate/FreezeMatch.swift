@@ -44,15 +44,21 @@ enum FreezeMatch {
 
     /// `writes frozen for all agents by alice since 14:02:11Z until 14:32:11Z`.
     static func describe(_ freeze: Freeze) -> String {
-        let scope: String = switch freeze.scope {
+        var text = "\(freeze.whatAndWho) by \(freeze.createdBy) since \(StateTime.text(freeze.createdAt))"
+        if let until = freeze.until { text += " until \(StateTime.text(until))" }
+        return text + ", freeze \(freeze.id)"
+    }
+}
+
+extension Freeze {
+    /// `writes frozen for agent claude`, `everything frozen for environment production`.
+    public var whatAndWho: String {
+        let scope: String = switch self.scope {
         case .all: "all agents"
         case .agent(let name): "agent \(name)"
         case .environment(let name): "environment \(name)"
         }
-        let level = freeze.level == .writes ? "writes" : "everything"
-        var text = "\(level) frozen for \(scope) by \(freeze.createdBy) since \(StateTime.text(freeze.createdAt))"
-        if let until = freeze.until { text += " until \(StateTime.text(until))" }
-        return text + ", freeze \(freeze.id)"
+        return "\(level == .writes ? "writes" : "everything") frozen for \(scope)"
     }
 }
 

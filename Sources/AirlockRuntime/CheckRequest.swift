@@ -60,7 +60,9 @@ public struct CheckRequest: Sendable, Hashable {
         return Context(
             agent: agent ?? processEnvironment["AIRLOCK_AGENT"].flatMap { $0.isEmpty ? nil : $0 },
             session: session ?? processEnvironment["AIRLOCK_SESSION"].flatMap { $0.isEmpty ? nil : $0 },
-            user: processEnvironment["USER"] ?? ProcessFacts.userName(),
+            // The kernel's account, not $USER: rules and limits match on it, and an agent can
+            // set any variable it likes.
+            user: ProcessFacts.userName(),
             workingDirectory: base,
             homeDirectory: home,
             airlockHome: AirlockHome.path(environment: processEnvironment, home: home),

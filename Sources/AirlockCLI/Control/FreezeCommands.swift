@@ -137,14 +137,8 @@ enum FreezeTime {
 /// How freezes are shown to people.
 enum FreezeReport {
     static func text(_ freeze: Freeze) -> String {
-        let scope: String = switch freeze.scope {
-        case .all: "all agents"
-        case .agent(let name): "agent \(name)"
-        case .environment(let name): "environment \(name)"
-        }
-        let level = freeze.level == .writes ? "writes" : "everything"
         let until = freeze.until.map { "until \(StateTime.text($0))" } ?? "until lifted"
-        return "\(freeze.id): \(level) frozen for \(scope), \(until), by \(freeze.createdBy) at \(StateTime.text(freeze.createdAt)): \(freeze.reason)"
+        return "\(freeze.id): \(freeze.whatAndWho), \(until), by \(freeze.createdBy) at \(StateTime.text(freeze.createdAt)): \(freeze.reason)"
     }
 
     static func json(_ freeze: Freeze, now: Millis) -> JSON {
