@@ -68,6 +68,18 @@ public struct Decision: Sendable, Hashable {
 
     public var reason: String { rule.reason }
 
+    /// This decision turned into an enforced deny by something outside the policy (a freeze,
+    /// a store or log that failed), keeping the analysis so the person sees what was refused.
+    public func denied(by rule: MatchedRule) -> Decision {
+        var denied = self
+        denied.verdict = .deny
+        denied.policyVerdict = .deny
+        denied.mode = .enforce
+        denied.approval = nil
+        denied.rule = rule
+        return denied
+    }
+
     /// The command whose verdict decided the action (the first among equals).
     public var decidingCommand: CommandDecision? {
         commands.first { $0.verdict == policyVerdict && ($0.rule?.id == rule.id || rule.kind != .rule) }

@@ -34,15 +34,10 @@ public enum DecisionAudit {
 
     /// The deny a door gives when the log cannot be written.
     public static func denied(_ decision: Decision, cause: String) -> Decision {
-        var denied = decision
-        denied.verdict = .deny
-        denied.policyVerdict = .deny
-        denied.mode = .enforce
-        denied.rule = MatchedRule(
+        decision.denied(by: MatchedRule(
             id: "airlock-audit-error", kind: .auditError,
             reason: "the decision could not be written to the audit log, so it is denied: \(cause)",
-            suggestion: "a person must fix the audit log (airlock audit verify names the problem, or check the permissions of $AIRLOCK_HOME/audit)")
-        return denied
+            suggestion: "a person must fix the audit log (airlock audit verify names the problem, or check the permissions of $AIRLOCK_HOME/audit)"))
     }
 
     public static func makeRecord(_ decision: Decision, context: Context, policyDigest: String, door: AuditDoor) -> AuditRecord {

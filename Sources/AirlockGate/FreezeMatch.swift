@@ -27,19 +27,13 @@ enum FreezeMatch {
         ["airlock", "airlock-cli"].contains(item.command.binary) && item.command.effect == .read
     }
 
-    static func deny(_ decision: Decision, by freeze: Freeze, now: Millis) -> Decision {
-        var denied = decision
-        denied.verdict = .deny
-        denied.policyVerdict = .deny
-        denied.mode = .enforce
-        denied.approval = nil
-        denied.rule = MatchedRule(
+    static func deny(_ decision: Decision, by freeze: Freeze) -> Decision {
+        decision.denied(by: MatchedRule(
             id: freeze.id, kind: .freeze,
             reason: "Airlock is frozen (\(describe(freeze))): \(freeze.reason)",
             suggestion: freeze.level == .writes
                 ? "only reads run until a person lifts the freeze (airlock status shows it); stop and tell the person what you were about to do"
-                : "nothing runs until a person lifts the freeze (airlock status shows it); stop and tell the person what you were about to do")
-        return denied
+                : "nothing runs until a person lifts the freeze (airlock status shows it); stop and tell the person what you were about to do"))
     }
 
     /// `writes frozen for all agents by alice since 14:02:11Z until 14:32:11Z`.

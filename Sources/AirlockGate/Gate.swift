@@ -67,16 +67,10 @@ public struct Gate: Sendable {
 
     /// The deny a door gives when the state store fails.
     public static func stateDenied(_ decision: Decision, cause: any Error) -> Decision {
-        var denied = decision
-        denied.verdict = .deny
-        denied.policyVerdict = .deny
-        denied.mode = .enforce
-        denied.approval = nil
-        denied.rule = MatchedRule(
+        decision.denied(by: MatchedRule(
             id: "airlock-state-error", kind: .stateError,
             reason: "Airlock's approval and freeze state could not be used, so the action is denied: \(cause)",
-            suggestion: "a person must fix $AIRLOCK_HOME/state.sqlite (airlock status names the problem)")
-        return denied
+            suggestion: "a person must fix $AIRLOCK_HOME/state.sqlite (airlock status names the problem)"))
     }
 
     // MARK: The state part
@@ -91,7 +85,7 @@ public struct Gate: Sendable {
         let now = clock()
         var decision = policyDecision
         for freeze in try reader.activeFreezes(at: now) where FreezeMatch.applies(freeze, to: decision, context: context) {
-            return Outcome(decision: FreezeMatch.deny(decision, by: freeze, now: now))
+            return Outcome(decision: FreezeMatch.deny(decision, by: freeze))
         }
         if decision.mode == .enforce {
             decision = try RateLimits.apply(decision, context: context, reader: reader, writer: writer, now: now)

@@ -8,6 +8,21 @@ import Testing
 struct GateCommandTests {
     static let update = #"psql -h prod-db.internal -c "UPDATE users SET plan = 'pro' WHERE id = 42""#
 
+    /// A policy whose only rule asks about writes to `prod-*` hosts, with this `approval:`.
+    static func productionWrites(approval: String) -> String {
+        """
+        version: 1
+        environments:
+          production: { hosts: ["prod-*"] }
+        rules:
+          - id: prod-writes
+            decision: ask
+            reason: production writes need a person
+            when: { environment: production, effect_class: write }
+            approval: \(approval)
+        """
+    }
+
     /// Checks a command line as an agent would and returns (exit status, decision JSON).
     func check(_ cli: CLIHarness, _ line: String, agent: String = "claude", cwd: String? = nil, extra: [String] = []) throws -> (Int32, [String: Any]) {
         let result = try cli.run(["check", "--format", "json", "--agent", agent] + extra + ["--", line], cwd: cwd)
@@ -140,17 +155,7 @@ struct GateCommandTests {
     @Test("expired requests and expired approvals never allow")
     func expiry() throws {
         let cli = try CLIHarness()
-        try cli.write(".airlock/policy.yaml", """
-            version: 1
-            environments:
-              production: { hosts: ["prod-*"] }
-            rules:
-              - id: prod-writes
-                decision: ask
-                reason: production writes need a person
-                when: { environment: production, effect_class: write }
-                approval: { approvers: 1, expires: 1s }
-            """)
+        try cli.write(".airlock/policy.yaml", Self.productionWrites(approval: "{ approvers: 1, expires: 1s }"))
         // A request nobody answered in time cannot be approved.
         let lapsed = try approvalID(check(cli, Self.update).1)
         Thread.sleep(forTimeInterval: 1.2)
@@ -185,17 +190,7 @@ struct GateCommandTests {
     @Test("approvers: 2 needs two different people")
     func twoApprovers() throws {
         let cli = try CLIHarness()
-        try cli.write(".airlock/policy.yaml", """
-            version: 1
-            environments:
-              production: { hosts: ["prod-*"] }
-            rules:
-              - id: prod-writes
-                decision: ask
-                reason: production writes need two people
-                when: { environment: production, effect_class: write }
-                approval: { approvers: 2, expires: 15m }
-            """)
+        try cli.write(".airlock/policy.yaml", Self.productionWrites(approval: "{ approvers: 2, expires: 15m }"))
         let id = try approvalID(check(cli, Self.update).1)
         let first = try cli.runInTerminal(["approve", id])
         #expect(first.status == 0)
