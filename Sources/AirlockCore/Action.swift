@@ -5,13 +5,74 @@ public enum Action: Sendable, Hashable {
     case shell(String)
     /// The argv of one program, with no shell in between (`["git", "push", "--force"]`).
     case exec([String])
+    /// An agent's file tool reading or writing one path (Claude Code's `Read`, `Write`, `Edit`,
+    /// `MultiEdit`; Cursor's `beforeReadFile`). The path is absolute or relative to the
+    /// context's working directory.
+    case file(path: String, access: PathAccess.Mode)
+    /// Any other tool call of an agent host: an MCP tool (`mcp__postgres__query`), `WebFetch`,
+    /// or a tool Airlock has no knowledge of, with its arguments.
+    case tool(ToolCall)
 
     /// The action as a person would read it in a message.
     public var displayText: String {
         switch self {
         case .shell(let line): return line
         case .exec(let argv): return argv.map(ShellQuoting.quoteIfNeeded).joined(separator: " ")
+        case .file(let path, let access): return "\(access == .write ? "write" : "read") \(path)"
+        case .tool(let call): return call.displayText
         }
+    }
+}
+
+/// A tool call as an agent host reports it: the tool's name, the MCP server and tool when it is
+/// one, and its arguments as the host sent them (a JSON object's top-level members, values as
+/// JSON text; strings are kept unquoted so SQL and command lines inside them can be analysed).
+public struct ToolCall: Sendable, Hashable {
+    /// The host's name for the tool (`mcp__postgres__query`, `WebFetch`, `run_shell_command`).
+    public var name: String
+    /// For an MCP tool: the server's name (`postgres`) and the tool's (`query`).
+    public var server: String?
+    public var tool: String?
+    /// Top-level arguments in the order sent; string values unquoted, anything else as JSON text.
+    public var arguments: [ToolArgument]
+    /// Where the server runs, when the host says (an MCP server's `url`, or its `command`).
+    public var serverLocation: String?
+
+    public init(name: String, server: String? = nil, tool: String? = nil, arguments: [ToolArgument] = [], serverLocation: String? = nil) {
+        self.name = name
+        self.server = server
+        self.tool = tool
+        self.arguments = arguments
+        self.serverLocation = serverLocation
+    }
+
+    /// `mcp__postgres__query {"sql": "DELETE …"}`, shortened.
+    public var displayText: String {
+        let shown = arguments.map { "\($0.key)=\($0.value.count > 200 ? String($0.value.prefix(200)) + "…" : $0.value)" }
+        return ([name] + shown).joined(separator: " ")
+    }
+
+    /// `mcp__server__tool` split into server and tool; nil for other names.
+    public static func mcpParts(_ name: String) -> (server: String, tool: String)? {
+        guard name.hasPrefix("mcp__") else { return nil }
+        let rest = Array(name.dropFirst(5))
+        guard let index = rest.indices.dropLast().first(where: { rest[$0] == "_" && rest[$0 + 1] == "_" }) else { return nil }
+        let server = String(rest[..<index]), tool = String(rest[(index + 2)...])
+        return server.isEmpty || tool.isEmpty ? nil : (server, tool)
+    }
+}
+
+/// One top-level argument of a tool call.
+public struct ToolArgument: Sendable, Hashable {
+    public var key: String
+    /// A string argument's text, or any other value as JSON text.
+    public var value: String
+    public var isString: Bool
+
+    public init(key: String, value: String, isString: Bool = true) {
+        self.key = key
+        self.value = value
+        self.isString = isString
     }
 }
 

@@ -28,6 +28,8 @@ public struct Analyzer: Sendable {
             } else {
                 session.run(argv.map { Arg($0) }, assignments: [:], stdin: .inherited, redirects: [], frame: frame)
             }
+        case .file, .tool:
+            session.problem("file and tool actions are not analysed yet")
         }
         return Analysis(action: action, commands: session.commands, problems: session.problems)
     }

@@ -11,6 +11,9 @@ public enum ActionDigest {
         switch decision.action {
         case .shell(let line): fields += ["shell", line]
         case .exec(let argv): fields += ["exec"] + argv
+        case .file(let path, let access): fields += ["file", access.rawValue, path]
+        case .tool(let call):
+            fields += ["tool", call.name, call.serverLocation ?? ""] + call.arguments.flatMap { [$0.key, $0.isString ? "s" : "j", $0.value] }
         }
         let targets = Set(decision.commands.flatMap { command in command.command.targets.map { "\(command.command.environment)=\($0.kind.rawValue):\($0.value)" } })
         fields += ["cwd", context.workingDirectory, "environment", decision.environment, "targets"] + targets.sorted()

@@ -39,7 +39,9 @@ enum Approvals {
         let expires = Millis(requirement.expires) * 1000
         let kindAndText: (String, String) = switch decision.action {
         case .shell(let line): ("shell", line)
-        case .exec(let argv): ("exec", argv.map(ShellQuoting.quoteIfNeeded).joined(separator: " "))
+        case .exec: ("exec", decision.action.displayText)
+        case .file(_, let access): ("file_" + access.rawValue, decision.action.displayText)
+        case .tool: ("tool", decision.action.displayText)
         }
         var request = ApprovalRequest(
             id: ShortID.request(), digest: digest, createdAt: now, expiresAt: now + expires, ruleID: decision.rule.id, reason: decision.rule.reason,

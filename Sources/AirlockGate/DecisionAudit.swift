@@ -45,6 +45,8 @@ public enum DecisionAudit {
         switch decision.action {
         case .shell(let line): action = AuditRecord.Action(kind: "shell", text: line)
         case .exec(let argv): action = AuditRecord.Action(kind: "exec", text: argv.map(ShellQuoting.quoteIfNeeded).joined(separator: " "), argv: argv)
+        case .file(let path, let access): action = AuditRecord.Action(kind: "file_" + access.rawValue, text: path)
+        case .tool(let call): action = AuditRecord.Action(kind: "tool", text: call.displayText)
         }
         let outcome: AuditRecord.Outcome = switch decision.verdict {
         case .allow: .allowed
