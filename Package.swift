@@ -44,6 +44,9 @@ let package = Package(
         ),
         // The one pipeline every door calls: freeze, policy, limits and breaker, approvals, audit.
         .target(name: "AirlockGate", dependencies: ["AirlockCore", "AirlockAudit", "AirlockState"]),
+        // Agent hosts' hook contracts (Claude Code, Cursor, Codex, Gemini CLI): input, answer,
+        // the fail-closed runner. Foundation-free: it is the hook path.
+        .target(name: "AirlockHooks", dependencies: ["AirlockCore", "AirlockGate", "AirlockRuntime"]),
         .target(name: "AirlockPolicyFile", dependencies: ["AirlockCore", "AirlockSQL", "Yams"]),
         // The hook path: no Foundation, no YAML parser. Answers check/explain from the built-in
         // policy or a compiled one, and hands everything else to airlock-cli.
@@ -51,14 +54,14 @@ let package = Package(
         .target(
             name: "AirlockCLI",
             dependencies: [
-                "AirlockCore", "AirlockSQL", "AirlockAudit", "AirlockPolicyFile", "AirlockRuntime", "AirlockState", "AirlockGate",
+                "AirlockCore", "AirlockSQL", "AirlockAudit", "AirlockPolicyFile", "AirlockRuntime", "AirlockState", "AirlockGate", "AirlockHooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // Ed25519 for signing checkpoints: only airlock-cli signs, so the front door
                 // stays free of Foundation.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .executableTarget(name: "airlock", dependencies: ["AirlockRuntime"]),
+        .executableTarget(name: "airlock", dependencies: ["AirlockRuntime", "AirlockHooks"]),
         .executableTarget(name: "airlock-cli", dependencies: ["AirlockCLI"]),
         .executableTarget(name: "airlock-bench", dependencies: ["AirlockCore", "AirlockShell", "AirlockSQL", "CPgQuery", "AirlockAudit", "AirlockState", "AirlockGate"]),
         .testTarget(name: "AirlockShellTests", dependencies: ["AirlockShell"]),

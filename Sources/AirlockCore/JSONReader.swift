@@ -1,13 +1,39 @@
 /// A minimal, bounded JSON reader (objects, arrays, strings, integers, booleans) for small
-/// documents: package.json manifests and compiled policies. Nesting is bounded; malformed
-/// input gives nil, never a crash.
-struct JSONReader {
-    indirect enum Value { case object([(String, Value)]), array([Value]), string(String), number(Int), bool(Bool), null, scalar }
+/// documents: package.json manifests, compiled policies, agent hooks' input. Nesting is
+/// bounded; malformed input gives nil, never a crash. Objects keep their members in order
+/// (duplicates included: callers that act on a key decide what a duplicate means).
+public struct JSONReader {
+    public indirect enum Value: Sendable {
+        case object([(key: String, value: Value)]), array([Value]), string(String), number(Int), bool(Bool), null
+        /// Any other number (fractions, exponents, out of `Int` range), as written.
+        case scalar(String)
+
+        /// The JSON text of the value (strings escaped; members in their order).
+        public var jsonText: String {
+            switch self {
+            case .object(let members): "{" + members.map { JSONText.string($0.key) + ":" + $0.value.jsonText }.joined(separator: ",") + "}"
+            case .array(let items): "[" + items.map(\.jsonText).joined(separator: ",") + "]"
+            case .string(let text): JSONText.string(text)
+            case .number(let number): String(number)
+            case .bool(let flag): flag ? "true" : "false"
+            case .null: "null"
+            case .scalar(let token): token
+            }
+        }
+    }
 
     let bytes: [UInt8]
     var index = 0
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The whole document as one value; nil when it is not exactly one well-formed value.
+    public static func parse(_ bytes: [UInt8]) -> Value? {
+        var reader = JSONReader(bytes)
+        guard let value = reader.parseValue(depth: 0) else { return nil }
+        reader.skipWhitespace()
+        return reader.index == bytes.count ? value : nil
+    }
 
     mutating func skipWhitespace() {
         while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
@@ -20,7 +46,7 @@ struct JSONReader {
         switch bytes[index] {
         case UInt8(ascii: "{"):
             index += 1
-            var members: [(String, Value)] = []
+            var members: [(key: String, value: Value)] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             while true {
@@ -61,7 +87,11 @@ struct JSONReader {
             case "true": return .bool(true)
             case "false": return .bool(false)
             case "null": return .null
-            default: return Int(token).map(Value.number) ?? .scalar
+            default:
+                // Only JSON's number grammar; anything else is malformed.
+                guard let first = token.utf8.first, first == UInt8(ascii: "-") || (0x30...0x39).contains(first),
+                      token.utf8.allSatisfy({ (0x30...0x39).contains($0) || "+-.eE".utf8.contains($0) }) else { return nil }
+                return Int(token).map(Value.number) ?? .scalar(token)
             }
         }
     }

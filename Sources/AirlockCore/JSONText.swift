@@ -1,6 +1,13 @@
 /// JSON string escaping, shared by everything Airlock writes as JSON (decisions, compiled
 /// policies), so there is one definition of what a JSON string looks like.
 public enum JSONText {
+    /// `value` as a quoted JSON string.
+    public static func string(_ value: String) -> String {
+        var out = ""
+        escape(value, into: &out)
+        return out
+    }
+
     /// Appends `value` as a quoted JSON string.
     public static func escape(_ value: String, into out: inout String) {
         out += "\""

@@ -33,16 +33,30 @@ public struct Gate: Sendable {
 
     /// Decides on an action and, unless previewing, records it.
     /// - Parameter explain: keep the trace of every rule (for `airlock explain`).
-    public func decide(_ action: Action, context: Context, door: AuditDoor, explain: Bool = false) -> Decision {
+    /// - Parameter hostCanAsk: the door can put an `ask` to the person at the agent's own
+    ///   prompt (Claude Code, Cursor, Codex). Rules choose with `approval.via`; by default asks
+    ///   about production go to an Airlock approval and the rest to the host's prompt.
+    public func decide(_ action: Action, context: Context, door: AuditDoor, explain: Bool = false, hostCanAsk: Bool = false) -> Decision {
         let policyDecision = checker.check(action, context: context, explain: explain).decision
-        return decide(policyDecision, context: context, door: door)
+        return decide(policyDecision, context: context, door: door, hostCanAsk: hostCanAsk)
+    }
+
+    /// Where an `ask` goes: `airlock` (an approval bound to the action, out of band) or `host`
+    /// (the agent's own permission prompt).
+    public static func approvalRoute(_ decision: Decision, hostCanAsk: Bool) -> String {
+        guard hostCanAsk else { return "airlock" }
+        if let via = decision.decidingCommand?.rule?.approval?.via { return via }
+        return decision.environment == "production" ? "airlock" : "host"
     }
 
     /// The state and audit part of the pipeline, for a decision the policy already made.
-    public func decide(_ policyDecision: Decision, context: Context, door: AuditDoor) -> Decision {
+    public func decide(_ policyDecision: Decision, context: Context, door: AuditDoor, hostCanAsk: Bool = false) -> Decision {
+        let apply = { (reader: any StateReader, writer: (any StateWriter)?) throws -> Outcome in
+            try self.apply(policyDecision, context: context, reader: reader, writer: writer, door: door, hostCanAsk: hostCanAsk)
+        }
         guard let audit else {
             do {
-                return try store.read { reader in try apply(policyDecision, context: context, reader: reader, writer: nil, door: door).decision }
+                return try store.read { reader in try apply(reader, nil).decision }
             } catch {
                 return Self.stateDenied(policyDecision, cause: error)
             }
@@ -50,7 +64,7 @@ public struct Gate: Sendable {
         var decided = policyDecision
         do {
             let written = try audit.append(building: {
-                let outcome = try store.write { writer in try apply(policyDecision, context: context, reader: writer, writer: writer, door: door) }
+                let outcome = try store.write { writer in try apply(writer, writer) }
                 decided = outcome.decision
                 return try [DecisionAudit.makeRecord(outcome.decision, context: context, policyDigest: policyDigest, door: door, store: audit)] + outcome.records
             })
@@ -81,7 +95,7 @@ public struct Gate: Sendable {
         var records: [AuditRecord] = []
     }
 
-    func apply(_ policyDecision: Decision, context: Context, reader: any StateReader, writer: (any StateWriter)?, door: AuditDoor) throws -> Outcome {
+    func apply(_ policyDecision: Decision, context: Context, reader: any StateReader, writer: (any StateWriter)?, door: AuditDoor, hostCanAsk: Bool) throws -> Outcome {
         let now = clock()
         var decision = policyDecision
         for freeze in try reader.activeFreezes(at: now) where FreezeMatch.applies(freeze, to: decision, context: context) {
@@ -90,7 +104,7 @@ public struct Gate: Sendable {
         if decision.mode == .enforce {
             decision = try RateLimits.apply(decision, context: context, reader: reader, writer: writer, now: now)
         }
-        if decision.verdict == .ask {
+        if decision.verdict == .ask, Self.approvalRoute(decision, hostCanAsk: hostCanAsk) == "airlock" {
             decision = try Approvals.resolve(decision, context: context, policyDigest: policyDigest, door: door, reader: reader, writer: writer, now: now)
         }
         var outcome = Outcome(decision: decision)

@@ -75,22 +75,23 @@ public enum FrontDoor {
         let processEnvironment = ProcessFacts.environment()
         guard let context = request.context(processEnvironment: processEnvironment) else { return nil }
         let files = LocalFiles()
-        let sources = PolicySources.find(explicit: request.policy, processEnvironment: processEnvironment, context: context, files: files)
-        guard sources.unreadable.isEmpty else { return nil }
-        let policy: Policy
-        let policySource: String
-        if sources.files.isEmpty {
-            policy = DefaultPolicy.policy
-            policySource = "built-in"
-        } else {
-            guard let cached = PolicyCache.load(airlockHome: context.airlockHome, key: sources.cacheKey, files: files) else { return nil }
-            policy = cached
-            policySource = sources.files.map(\.path).joined(separator: " + ")
-        }
+        guard let (policy, policySource) = compiledPolicy(explicit: request.policy, processEnvironment: processEnvironment, context: context) else { return nil }
         let explain = verb == "explain"
         let decision = GateRun.decide(request, policy: policy, context: context, files: files, explain: explain)
         DecisionOutput.print(decision, request: request, explain: explain, policySource: policySource)
         return AirlockExit.code(for: decision.verdict)
+    }
+
+    /// The policy for a context without parsing YAML: the built-in one when no file applies,
+    /// else the compiled form of exactly the files that apply; nil when only airlock-cli can
+    /// load it (a file not compiled yet, or one that cannot be read).
+    public static func compiledPolicy(explicit: String?, processEnvironment: [String: String], context: Context) -> (Policy, source: String)? {
+        let files = LocalFiles()
+        let sources = PolicySources.find(explicit: explicit, processEnvironment: processEnvironment, context: context, files: files)
+        guard sources.unreadable.isEmpty else { return nil }
+        if sources.files.isEmpty { return (DefaultPolicy.policy, "built-in") }
+        guard let cached = PolicyCache.load(airlockHome: context.airlockHome, key: sources.cacheKey, files: files) else { return nil }
+        return (cached, sources.files.map(\.path).joined(separator: " + "))
     }
 
     /// Runs `airlock-cli`, installed beside this executable, with the same arguments.

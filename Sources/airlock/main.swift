@@ -1,3 +1,12 @@
+import AirlockHooks
 import AirlockRuntime
 
+// `airlock hook HOST` is the agent hosts' door; everything else is the front door's.
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "hook" {
+    HookDoor.run(Array(arguments.dropFirst())) { context in
+        guard let (policy, _) = FrontDoor.compiledPolicy(explicit: nil, processEnvironment: context.environment, context: context) else { return .needsFullCLI }
+        return .loaded(policy)
+    }
+}
 FrontDoor.main()
