@@ -69,6 +69,7 @@ let package = Package(
         .testTarget(name: "AirlockSQLTests", dependencies: ["AirlockSQL"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore", "AirlockPolicyFile"], resources: [.copy("Corpus")]),
         .testTarget(name: "AirlockPolicyFileTests", dependencies: ["AirlockPolicyFile"]),
+        .testTarget(name: "AirlockHooksTests", dependencies: ["AirlockHooks", "AirlockCore", "AirlockGate"]),
         .testTarget(name: "AirlockGateTests", dependencies: ["AirlockGate", "AirlockState", "AirlockCore", "AirlockAudit"]),
         .testTarget(name: "AirlockRuntimeTests", dependencies: ["AirlockRuntime", "AirlockPolicyFile"]),
         .testTarget(

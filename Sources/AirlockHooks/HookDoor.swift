@@ -180,6 +180,12 @@ enum Deadline {
             if let err = Deadline.stderrBytes { _ = write(2, err.baseAddress, err.count) }
             _exit(2)
         }
+        // The parent may have spawned us with SIGALRM blocked (a mask is inherited): unblock it,
+        // or the deadline would never fire.
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, SIGALRM)
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
         var timer = itimerval()
         timer.it_value.tv_sec = milliseconds / 1000
         timer.it_value.tv_usec = (milliseconds % 1000) * 1000

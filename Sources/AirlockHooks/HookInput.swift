@@ -142,11 +142,13 @@ public enum HookInput {
         switch input[key] {
         case .string(let line)?:
             guard !line.isEmpty else { throw HookInputError("'\(key)' is empty") }
+            guard !line.utf8.contains(0) else { throw HookInputError("'\(key)' contains a NUL byte") }
             return .shell(line)
         case .array(let items)?:
             var argv: [String] = []
             for item in items {
                 guard case .string(let word) = item else { throw HookInputError("'\(key)' must be a string or an array of strings") }
+                guard !word.utf8.contains(0) else { throw HookInputError("'\(key)' contains a NUL byte") }
                 argv.append(word)
             }
             guard !argv.isEmpty else { throw HookInputError("'\(key)' is an empty array") }

@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+
+/// `airlock hook HOST` run the way each host runs it: a new process, JSON on stdin, the
+/// environment inherited, a timeout; the verdict read from stdout and the exit status.
+@Suite("airlock hook: every host, end to end, failing closed")
+struct HookCommandTests {
+    struct Answer {
+        var status: Int32
+        var json: [String: Any]
+        var stderr: String
+        var seconds: Double
+    }
+
+    func hook(_ cli: CLIHarness, _ host: String, _ input: String, extra: [String] = [], environment: [String: String] = [:]) throws -> Answer {
+        let started = Date()
+        let result = try cli.run(["hook", host] + extra, environment: environment, stdin: input)
+        let seconds = Date().timeIntervalSince(started)
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        let json = try #require(object as? [String: Any], "stdout is not a JSON object: \(result.stdout)")
+        return Answer(status: result.status, json: json, stderr: result.stderr, seconds: seconds)
+    }
+
+    static func claude(_ command: String, cwd: String = "/tmp", tool: String = "Bash", session: String = "s1") -> String {
+        let input = tool == "Bash" ? #"{"command":\#(quote(command))}"# : command
+        return #"{"session_id":"\#(session)","cwd":"\#(cwd)","hook_event_name":"PreToolUse","tool_name":"\#(tool)","tool_input":\#(input)}"#
+    }
+
+    static func quote(_ text: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast().description
+    }
+
+    func claudeVerdict(_ answer: Answer) -> String? {
+        (answer.json["hookSpecificOutput"] as? [String: Any])?["permissionDecision"] as? String
+    }
+
+    func claudeReason(_ answer: Answer) -> String {
+        (answer.json["hookSpecificOutput"] as? [String: Any])?["permissionDecisionReason"] as? String ?? ""
+    }
+
+    @Test("Claude Code: allow, deny, the host's ask, and an Airlock approval for production")
+    func claude() throws {
+        let cli = try CLIHarness()
+        let allow = try hook(cli, "claude", Self.claude("ls -la"))
+        #expect(allow.status == 0 && claudeVerdict(allow) == "allow")
+        #expect((allow.json["hookSpecificOutput"] as? [String: Any])?["hookEventName"] as? String == "PreToolUse")
+
+        let deny = try hook(cli, "claude", Self.claude("git push --force origin main"))
+        #expect(deny.status == 2 && claudeVerdict(deny) == "deny")
+        #expect(claudeReason(deny).contains("force-push-protected-branch") && claudeReason(deny).contains("Instead:"))
+        #expect(deny.stderr.contains("force-push-protected-branch"), "exit 2 makes Claude Code read stderr")
+
+        // Not production: the host's own prompt asks the person at the agent's UI.
+        let hostAsk = try hook(cli, "claude", Self.claude("echo cm0gLXJmIH4= | base64 -d | sh"))
+        #expect(hostAsk.status == 0 && claudeVerdict(hostAsk) == "ask")
+
+        // Production: an Airlock approval, out of band; the host is told deny (wait, retry).
+        let update = #"psql -h prod-db.internal -c "UPDATE users SET plan = 'pro' WHERE id = 42""#
+        let asked = try hook(cli, "claude", Self.claude(update))
+        #expect(asked.status == 2 && claudeVerdict(asked) == "deny")
+        let reason = claudeReason(asked)
+        let id = try #require(reason.range(of: #"[0-9A-Z]{4}-[0-9A-Z]{2}"#, options: .regularExpression).map { String(reason[$0]) })
+        #expect(reason.contains("a person must approve this first") && reason.contains("retry exactly the same command"))
+        #expect(try cli.runInTerminal(["approve", id]).status == 0)
+        let approved = try hook(cli, "claude", Self.claude(update))
+        #expect(approved.status == 0 && claudeVerdict(approved) == "allow")
+        #expect(claudeReason(approved).contains("approval \(id)"))
+        // Another session is another agent: the approval does not carry over.
+        #expect(claudeVerdict(try hook(cli, "claude", Self.claude(update, session: "s2"))) == "deny")
+
+        let log = try String(contentsOf: cli.home.appendingPathComponent(".airlock/audit/log.jsonl"), encoding: .utf8)
+        #expect(log.contains(#""door":"hook""#) && log.contains(#""agent":"claude:s1""#) && log.contains(#""session":"s1""#))
+    }
+
+    @Test("Cursor: permission in both spellings, exit 2 on deny")
+    func cursor() throws {
+        let cli = try CLIHarness()
+        func input(_ command: String) -> String {
+            #"{"conversation_id":"c1","generation_id":"g","hook_event_name":"beforeShellExecution","workspace_roots":["/tmp"],"command":\#(Self.quote(command)),"cwd":"/tmp"}"#
+        }
+        let allow = try hook(cli, "cursor", input("git status"))
+        #expect(allow.status == 0 && allow.json["permission"] as? String == "allow")
+        let deny = try hook(cli, "cursor", input("rm -rf ~"))
+        #expect(deny.status == 2 && deny.json["permission"] as? String == "deny")
+        #expect((deny.json["agent_message"] as? String) == (deny.json["agentMessage"] as? String))
+        #expect((deny.json["user_message"] as? String)?.contains("Airlock") == true)
+        let ask = try hook(cli, "cursor", input("echo cm0gLXJmIH4= | base64 -d | sh"))
+        #expect(ask.status == 0 && ask.json["permission"] as? String == "ask")
+    }
+
+    @Test("Codex CLI: Claude Code's output shape, argv commands")
+    func codex() throws {
+        let cli = try CLIHarness()
+        let allow = try hook(cli, "codex", #"{"session_id":"x","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"shell","tool_input":{"command":["ls","-la"]}}"#)
+        #expect(allow.status == 0 && claudeVerdict(allow) == "allow")
+        let deny = try hook(cli, "codex", #"{"session_id":"x","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"shell","tool_input":{"command":["bash","-lc","git push --force origin main"]}}"#)
+        #expect(deny.status == 2 && claudeVerdict(deny) == "deny")
+    }
+
+    @Test("Gemini CLI: allow or deny only, so every ask is an Airlock approval")
+    func gemini() throws {
+        let cli = try CLIHarness()
+        func input(_ command: String) -> String {
+            #"{"session_id":"g","cwd":"/tmp","hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":\#(Self.quote(command))}}"#
+        }
+        let allow = try hook(cli, "gemini", input("ls"))
+        #expect(allow.status == 0 && allow.json["decision"] as? String == "allow")
+        let ask = try hook(cli, "gemini", input("echo cm0gLXJmIH4= | base64 -d | sh"))
+        #expect(ask.status == 2 && ask.json["decision"] as? String == "deny")
+        #expect((ask.json["reason"] as? String)?.contains("airlock approve") == true)
+    }
+
+    @Test("every failure is a deny with its cause and exit 2, never a crash or silence")
+    func failsClosed() throws {
+        let cli = try CLIHarness()
+        let cases: [(String, String, [String: String], String)] = [
+            ("malformed", "{\"session_id\": ", [:], "not valid JSON"),
+            ("empty", "", [:], "no input"),
+            ("binary junk", "\u{0}\u{1}\u{2}\u{FF}", [:], "not valid JSON"),
+            ("missing field", #"{"session_id":"s","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"}}"#, [:], "'cwd' is missing"),
+            ("policy that does not exist", Self.claude("ls"), ["AIRLOCK_POLICY": "/nonexistent/policy.yaml"], "policy could not be loaded"),
+        ]
+        for (what, input, environment, expected) in cases {
+            let answer = try hook(cli, "claude", input, environment: environment)
+            #expect(answer.status == 2, "\(what)")
+            #expect(claudeVerdict(answer) == "deny", "\(what)")
+            #expect(claudeReason(answer).contains(expected), "\(what): \(claudeReason(answer))")
+        }
+        // A policy with a typo: parsed by airlock-cli (the front door hands the call over).
+        try cli.write(".airlock/policy.yaml", "version: 1\nrules:\n  - id: x\n    decison: deny\n    reason: r\n    when: {}\n")
+        let typo = try hook(cli, "claude", Self.claude("ls"))
+        #expect(typo.status == 2 && claudeReason(typo).contains("decison"))
+        try FileManager.default.removeItem(at: cli.home.appendingPathComponent(".airlock/policy.yaml"))
+
+        // A damaged state store.
+        #expect(try hook(cli, "claude", Self.claude("ls")).status == 0)
+        let state = cli.home.appendingPathComponent(".airlock/state.sqlite")
+        let original = try Data(contentsOf: state)
+        try Data(repeating: 0x41, count: 4096).write(to: state)
+        let damaged = try hook(cli, "claude", Self.claude("ls"))
+        #expect(damaged.status == 2 && claudeReason(damaged).contains("state store"))
+        try original.write(to: state)
+
+        // A log that cannot be written.
+        let log = cli.home.appendingPathComponent(".airlock/audit/log.jsonl")
+        let saved = log.appendingPathExtension("saved")
+        try FileManager.default.moveItem(at: log, to: saved)
+        try FileManager.default.createDirectory(at: log, withIntermediateDirectories: false)
+        let unwritable = try hook(cli, "claude", Self.claude("ls"))
+        #expect(unwritable.status == 2 && claudeReason(unwritable).contains("audit log"))
+        try FileManager.default.removeItem(at: log)
+        try FileManager.default.moveItem(at: saved, to: log)
+
+        // Bad arguments still answer in a host's format.
+        let unknownHost = try cli.run(["hook", "vim"], stdin: Self.claude("ls"))
+        #expect(unknownHost.status == 2 && unknownHost.stdout.contains("unknown agent host"))
+    }
+
+    @Test("the internal deadline denies when something holds Airlock up")
+    func deadline() throws {
+        let cli = try CLIHarness()
+        #expect(try hook(cli, "claude", Self.claude("ls")).status == 0)
+        // Another process holds the audit log's lock (as a stuck writer would).
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = ["-c", "import fcntl,sys,time; f=open(sys.argv[1],'a'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(20)",
+                            cli.home.appendingPathComponent(".airlock/audit/log.jsonl").path]
+        let out = Pipe()
+        holder.standardOutput = out
+        try holder.run()
+        defer { holder.terminate() }
+        _ = out.fileHandleForReading.availableData
+        let answer = try hook(cli, "claude", Self.claude("ls"), extra: ["--deadline", "300ms"])
+        #expect(answer.status == 2 && claudeVerdict(answer) == "deny")
+        #expect(claudeReason(answer).contains("300 ms deadline"))
+        #expect(answer.seconds < 1.5, "answered at the deadline, not after the lock's own timeout")
+    }
+
+    @Test("very large commands are decided, not dropped")
+    func largeCommand() throws {
+        let cli = try CLIHarness()
+        let answer = try hook(cli, "claude", Self.claude("echo " + String(repeating: "a", count: 1 << 20) + " && git push --force origin main"))
+        #expect(answer.status == 2 && claudeVerdict(answer) == "deny")
+    }
+}
