@@ -34,6 +34,11 @@ if arguments.count == 3, arguments[1] == "--sql" {
     SQLBench.run(corpusPath: arguments[2])
     exit(0)
 }
+// Whole-process hook time on 1,000 Claude Code calls: see HookBench.swift.
+if arguments.count >= 4, arguments[1] == "--hook" {
+    HookBench.run(binary: arguments[2], corpusPath: arguments[3], count: arguments.count > 4 ? Int(arguments[4]) ?? 1000 : 1000)
+    exit(0)
+}
 // The gate with its state store and log: see GateBench.swift.
 if arguments.count == 3, arguments[1] == "--gate" {
     GateBench.run(directory: arguments[2])
