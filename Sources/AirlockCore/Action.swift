@@ -52,6 +52,9 @@ public struct ToolCall: Sendable, Hashable {
         return ([name] + shown).joined(separator: " ")
     }
 
+    /// The agent hosts' own tools Airlock knows by name (`WebFetch`, `Grep`, `NotebookEdit`, …).
+    public static let knownHostTools: [String] = ToolCalls.knownTools.keys.sorted()
+
     /// `mcp__server__tool` split into server and tool; nil for other names.
     public static func mcpParts(_ name: String) -> (server: String, tool: String)? {
         guard name.hasPrefix("mcp__") else { return nil }

@@ -26,6 +26,9 @@ public struct AnalyzedCommand: Sendable, Hashable {
     /// The one SQL statement this command sends, classified. A client given several statements
     /// becomes one command per statement, so each is decided on its own.
     public var sql: SQLStatement?
+    /// The agent tool this command came from (`mcp__postgres__query`, `WebFetch`): set on every
+    /// command of a `.tool` action, nil for shell, exec and file actions. `tool:` rules match it.
+    public var tool: String?
 
     /// Filled by environment resolution: the environment each target maps to and the one the
     /// command acts in (the most sensitive of its targets'), with the reason.
@@ -44,7 +47,8 @@ public struct AnalyzedCommand: Sendable, Hashable {
         interactive: Bool = false,
         via: [String] = [],
         statements: [String] = [],
-        sql: SQLStatement? = nil
+        sql: SQLStatement? = nil,
+        tool: String? = nil
     ) {
         self.binary = binary
         self.args = args
@@ -58,6 +62,7 @@ public struct AnalyzedCommand: Sendable, Hashable {
         self.via = via
         self.statements = statements
         self.sql = sql
+        self.tool = tool
         self.environment = ""
         self.environmentReason = ""
     }

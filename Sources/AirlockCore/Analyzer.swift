@@ -28,10 +28,18 @@ public struct Analyzer: Sendable {
             } else {
                 session.run(argv.map { Arg($0) }, assignments: [:], stdin: .inherited, redirects: [], frame: frame)
             }
-        case .file, .tool:
-            session.problem("file and tool actions are not analysed yet")
+        case .file(let path, let access):
+            FileActions.analyze(path: path, access: access, session: session, frame: frame)
+        case .tool(let call):
+            ToolCalls.analyze(call, session: session, frame: frame)
         }
-        return Analysis(action: action, commands: session.commands, problems: session.problems)
+        var commands = session.commands
+        if case .tool(let call) = action {
+            // Everything a tool call runs (its SQL statements, its command line's programs) is
+            // that tool's, so a `tool:` rule reaches all of it.
+            for index in commands.indices { commands[index].tool = call.name }
+        }
+        return Analysis(action: action, commands: commands, problems: session.problems)
     }
 }
 

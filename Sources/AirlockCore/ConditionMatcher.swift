@@ -5,7 +5,7 @@ import AirlockSQL
 enum ConditionMatcher {
     /// Which condition failed.
     enum Mismatch: Sendable, Hashable {
-        case binary, subcommand, args, environment, effect, agent, user, paths, pathAccess, branches, interactive, sql, unless
+        case tool, binary, subcommand, args, environment, effect, agent, user, paths, pathAccess, branches, interactive, sql, unless
     }
 
     /// nil when the rule applies; otherwise the first condition that failed.
@@ -24,6 +24,9 @@ enum ConditionMatcher {
     /// - Parameter loosening: the condition excuses a command (an `allow` rule, an `unless`)
     ///   rather than restricting it; lists over a statement's tables then need every entry to match.
     static func firstMismatch(of condition: Condition, command: AnalyzedCommand, environment: String, context: Context, paths compiledPaths: PathPatternList?, loosening: Bool = false) -> Mismatch? {
+        if let tools = condition.tools {
+            guard let tool = command.tool, tools.contains(where: { Glob.match($0, tool) }) else { return .tool }
+        }
         if let binaries = condition.binaries, !binaries.contains(where: { Glob.match($0, command.binary) }) { return .binary }
         if let subcommands = condition.subcommands {
             guard let sub = command.subcommand, subcommands.contains(where: { Glob.match($0, sub) }) else { return .subcommand }
@@ -51,6 +54,9 @@ enum ConditionMatcher {
     static func describe(_ mismatch: Mismatch, rule: Rule, command: AnalyzedCommand, environment: String, context: Context) -> String {
         let condition = rule.when
         switch mismatch {
+        case .tool:
+            guard let tool = command.tool else { return "it is not a tool call (tool is \(list(condition.tools ?? [])))" }
+            return "tool '\(tool)' is not \(list(condition.tools ?? []))"
         case .binary: return "binary '\(command.binary)' is not \(list(condition.binaries ?? []))"
         case .subcommand: return "subcommand '\(command.subcommand ?? "")' is not \(list(condition.subcommands ?? []))"
         case .args: return "no argument matches \(list(condition.args ?? []))"

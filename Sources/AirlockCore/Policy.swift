@@ -89,6 +89,7 @@ public struct EnvironmentDefinition: Sendable, Hashable {
         case .project: projects
         case .gitRemote: gitRemotes
         case .dockerHost: dockerHosts
+        case .mcpServer: []
         }
     }
 }
@@ -192,6 +193,9 @@ public struct Condition: Sendable, Hashable {
     public var interactive: Bool?
     /// Conditions on the SQL statement the command carries; a command without one never matches.
     public var sql: SQLCondition?
+    /// Tool names, globs allowed, case-sensitive (`WebFetch`, `mcp__github__*`). Holds only for
+    /// commands of a tool call (`AnalyzedCommand.tool`); shell commands and file actions never match.
+    public var tools: [String]?
 
     public init(
         binaries: [String]? = nil,
@@ -205,7 +209,8 @@ public struct Condition: Sendable, Hashable {
         pathAccess: PathAccess.Mode? = nil,
         branches: [String]? = nil,
         interactive: Bool? = nil,
-        sql: SQLCondition? = nil
+        sql: SQLCondition? = nil,
+        tools: [String]? = nil
     ) {
         self.binaries = binaries
         self.subcommands = subcommands
@@ -219,6 +224,7 @@ public struct Condition: Sendable, Hashable {
         self.branches = branches
         self.interactive = interactive
         self.sql = sql
+        self.tools = tools
     }
 
     /// The list-valued conditions with their policy-file keys, in the order files, the
@@ -227,6 +233,7 @@ public struct Condition: Sendable, Hashable {
         [
             ("binary", binaries), ("subcommand", subcommands), ("args", args), ("environment", environments),
             ("effect_class", effects?.map(\.rawValue)), ("agent", agents), ("user", users), ("path", paths), ("branch", branches),
+            ("tool", tools),
         ]
     }
 
@@ -239,6 +246,7 @@ public struct Condition: Sendable, Hashable {
     public var isEmpty: Bool {
         binaries == nil && subcommands == nil && args == nil && environments == nil && effects == nil
             && agents == nil && users == nil && paths == nil && pathAccess == nil && branches == nil && interactive == nil && sql == nil
+            && tools == nil
     }
 }
 

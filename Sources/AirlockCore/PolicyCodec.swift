@@ -5,7 +5,7 @@ import AirlockSQL
 /// strict: anything missing or mistyped yields nil and the caller parses the YAML again.
 public enum PolicyCodec {
     /// Bumped whenever the encoding or the `Policy` model changes.
-    public static let formatVersion = 2
+    public static let formatVersion = 3
 
     public static func encode(_ policy: Policy) -> String {
         var out = "{\"format\":\(formatVersion),\"version\":\(policy.version),\"mode\":"
@@ -250,7 +250,7 @@ public enum PolicyCodec {
 
     private static func condition(_ value: JSONReader.Value) -> Condition? {
         guard case .object(let members) = value else { return nil }
-        let known: Set<String> = ["binary", "subcommand", "args", "environment", "effect_class", "agent", "user", "path", "branch", "path_access", "interactive", "sql"]
+        let known: Set<String> = ["binary", "subcommand", "args", "environment", "effect_class", "agent", "user", "path", "branch", "path_access", "interactive", "sql", "tool"]
         guard members.allSatisfy({ known.contains($0.0) }) else { return nil }
         let c = Fields(members)
         var condition = Condition()
@@ -260,7 +260,8 @@ public enum PolicyCodec {
         }
         guard let binaries = list("binary"), let subcommands = list("subcommand"), let args = list("args"),
               let environments = list("environment"), let effects = list("effect_class"), let agents = list("agent"),
-              let users = list("user"), let paths = list("path"), let branches = list("branch") else { return nil }
+              let users = list("user"), let paths = list("path"), let branches = list("branch"),
+              let tools = list("tool") else { return nil }
         condition.binaries = binaries
         condition.subcommands = subcommands
         condition.args = args
@@ -274,6 +275,7 @@ public enum PolicyCodec {
         condition.users = users
         condition.paths = paths
         condition.branches = branches
+        condition.tools = tools
         if c["path_access"] != nil {
             guard let access = c.string("path_access").flatMap(PathAccess.Mode.init(rawValue:)) else { return nil }
             condition.pathAccess = access

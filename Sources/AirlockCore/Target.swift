@@ -18,6 +18,9 @@ public struct Target: Sendable, Hashable, CustomStringConvertible {
         case gitRemote = "git_remote"
         /// A Docker daemon or context.
         case dockerHost = "docker_host"
+        /// An MCP server, by the name the agent host gives it (`postgres-prod`). No pattern
+        /// list claims it: environments place it by their `labels`.
+        case mcpServer = "mcp_server"
     }
 
     public var kind: Kind

@@ -148,7 +148,11 @@ environments:
 # A limit on a deny rule could never change anything, so it is an error.
 #
 # Conditions: binary, subcommand, args, environment, effect_class, agent, user, path,
-# branch, interactive, sql. A single value or a list; globs allowed in names and paths.
+# branch, interactive, sql, tool. A single value or a list; globs allowed in names and paths.
+# `tool` matches an agent's tool calls by name (case-sensitive globs): `WebFetch`,
+# `mcp__github__*` (every tool of the `github` MCP server); shell commands never match it.
+# An agent's file tools (Read, Write, Edit) are `read-file`/`write-file` commands whose path
+# the `path` rules below judge exactly like a shell command's.
 # `sql` looks at each SQL statement a database client sends (each is decided on its own):
 #   sql: {class: [read, session, write, ddl, privileged, destructive, unparseable],
 #         tables: [sessions, "audit.*"], kinds: [DELETE, "DROP *"], flags: [no_where]}

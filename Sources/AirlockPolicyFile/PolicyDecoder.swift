@@ -370,6 +370,7 @@ struct PolicyDecoder {
             case "agent": condition.agents = patterns(value, what)
             case "user": condition.users = patterns(value, what)
             case "branch": condition.branches = patterns(value, what)
+            case "tool": condition.tools = patterns(value, what)
             case "environment":
                 let names = textList(value, what, allowEmpty: false)
                 for (name, nameNode) in names { environmentReferences.append((name, nameNode, rule)) }

@@ -177,6 +177,17 @@ public enum PolicyLinter {
             add(.warning, "rule '\(rule.id)' decides \(rule.decision.rawValue) and its limit's 'then' is \(limit.then.rawValue), so the limit can never make it stricter")
         }
 
+        for (role, condition) in [("when", rule.when)] + (rule.unless.map { [("unless", $0)] } ?? []) {
+            for pattern in condition.tools ?? [] {
+                if pattern.hasPrefix("mcp_") && !pattern.hasPrefix("mcp__") {
+                    add(.warning, "rule '\(rule.id)' names the tool '\(pattern)' in '\(role).tool'; MCP tools are named mcp__<server>__<tool>, with two underscores")
+                } else if !ToolCall.knownHostTools.contains(pattern),
+                          let known = ToolCall.knownHostTools.first(where: { $0.lowercased() == pattern.lowercased() }) {
+                    add(.warning, "rule '\(rule.id)' names the tool '\(pattern)' in '\(role).tool', which never matches: tool names are case-sensitive; did you mean '\(known)'?")
+                }
+            }
+        }
+
         if rule.examples.all.isEmpty {
             add(.info, "rule '\(rule.id)' has no examples; add commands it should allow, ask about or deny so 'airlock policy test' can prove it")
         }

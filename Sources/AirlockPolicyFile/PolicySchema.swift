@@ -12,7 +12,7 @@ enum PolicyKeys {
     static let rule = ["id", "decision", "reason", "when", "unless", "suggestion", "approval", "limit", "examples"]
     static let condition = [
         "binary", "subcommand", "args", "environment", "effect_class", "agent", "user", "path", "path_access", "branch", "interactive",
-        "sql",
+        "sql", "tool",
     ]
     /// Inside `sql:`.
     static let sql = ["class", "tables", "kinds", "flags"]
@@ -33,6 +33,7 @@ enum PolicyKeys {
         "command": ["binary"], "cmd": ["binary"], "program": ["binary"], "bin": ["binary"], "executable": ["binary"],
         "env": ["environment", "environments"], "envs": ["environment", "environments"],
         "branches": ["branch"], "paths": ["path"], "files": ["path"], "file": ["path"],
+        "tool_name": ["tool"], "mcp": ["tool"], "mcp_tool": ["tool"], "mcp_tools": ["tool"],
         "tty": ["interactive"], "session": ["interactive"],
         "statement": ["sql"], "statements": ["sql"], "query": ["sql"],
         "classes": ["class"], "sql_class": ["class"], "table": ["tables"], "kind": ["kinds"], "flag": ["flags"],

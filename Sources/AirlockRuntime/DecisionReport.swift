@@ -124,6 +124,7 @@ public enum DecisionReport {
             "binary": .string(command.binary),
             "args": .strings(command.args),
             "subcommand": .optional(command.subcommand),
+            "tool": .optional(command.tool),
             "target": .optional(command.targets.first?.value),
             "targets": .array(command.targets.map { .object(["kind": .string($0.kind.rawValue), "value": .string($0.value), "source": .string($0.source)]) }),
             "environment": .string(command.environment),

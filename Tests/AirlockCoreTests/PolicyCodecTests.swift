@@ -17,6 +17,15 @@ struct PolicyCodecLimitTests {
         breaker: Breaker(denials: 4, within: 90, effects: [.write, .opaque, .destructive], scope: .all, level: .all, duration: 7200),
         source: "test")
 
+    @Test func toolConditionsRoundTrip() {
+        let policy = Policy(rules: [
+            Rule(id: "gh", decision: .deny, reason: "r", when: Condition(effects: [.write], tools: ["mcp__github__*"]), unless: Condition(tools: ["mcp__github__get_*"])),
+        ])
+        let decoded = PolicyCodec.decode(PolicyCodec.encode(policy))
+        #expect(decoded == policy)
+        #expect(decoded?.rules[0].when.tools == ["mcp__github__*"])
+    }
+
     @Test func limitsAndTheBreakerRoundTrip() {
         #expect(PolicyCodec.decode(PolicyCodec.encode(Self.policy)) == Self.policy)
     }

@@ -162,7 +162,8 @@ struct ErrorTests {
     @Test(arguments: [
         ("binaries", "binary"), ("effects", "effect_class"), ("environments", "environment"), ("branches", "branch"),
         ("paths", "path"), ("agents", "agent"), ("users", "user"), ("subcommands", "subcommand"), ("binray", "binary"),
-        ("arguments", "args"), ("Effect-Class", "effect_class"), ("interactve", "interactive"),
+        ("arguments", "args"), ("Effect-Class", "effect_class"), ("interactve", "interactive"), ("tools", "tool"),
+        ("mcp", "tool"), ("tol", "tool"),
     ])
     func conditionKeySuggestions(_ wrong: String, _ right: String) throws {
         let error = try #require(singleError(document(rules: "  - id: x\n    decision: deny\n    reason: r\n    when:\n      \(wrong): x\n")))

@@ -23,6 +23,18 @@ struct LintTests {
         #expect(findings.first?.message == "rule 'open' has an empty 'when' and decides allow: it allows every command (except what its 'unless' excludes), which the default already does")
     }
 
+    @Test func toolNamesThatNeverMatchAreWarnings() {
+        let rules = [
+            Rule(id: "gh", decision: .deny, reason: "r", when: Condition(tools: ["mcp_github_*"]), examples: Self.example),
+            Rule(id: "fetch", decision: .ask, reason: "r", when: Condition(tools: ["webfetch"]), unless: Condition(tools: ["Grep"]), examples: Self.example),
+            Rule(id: "fine", decision: .ask, reason: "r", when: Condition(tools: ["mcp__github__*", "WebFetch", "my_tool"]), examples: Self.example),
+        ]
+        #expect(lint(rules: rules).map(\.message) == [
+            "rule 'gh' names the tool 'mcp_github_*' in 'when.tool'; MCP tools are named mcp__<server>__<tool>, with two underscores",
+            "rule 'fetch' names the tool 'webfetch' in 'when.tool', which never matches: tool names are case-sensitive; did you mean 'WebFetch'?",
+        ])
+    }
+
     @Test func emptyWhenThatDeniesIsFine() {
         #expect(lint(rules: [Rule(id: "closed", decision: .deny, reason: "r", when: Condition(), examples: Self.example)]).isEmpty)
     }

@@ -117,6 +117,25 @@ struct ParsingTests {
         #expect(policy.rules.first?.examples.deny == ["git push -f"])
     }
 
+    @Test func toolConditionParses() throws {
+        let policy = try PolicyLoader.parse(document(rules: """
+          - id: github-writes
+            decision: ask
+            reason: r
+            when: { tool: ["mcp__github__*", WebFetch], effect_class: write }
+          - id: one-tool
+            decision: deny
+            reason: r
+            when: { tool: mcp__shell__run_command }
+        """), source: "p.yaml")
+        #expect(policy.rules[0].when.tools == ["mcp__github__*", "WebFetch"])
+        #expect(policy.rules[1].when.tools == ["mcp__shell__run_command"])
+        #expect(policy.rules[1].when.isEmpty == false)
+        // The compiled cache keeps it.
+        let decoded = try #require(PolicyCodec.decode(PolicyCodec.encode(policy)))
+        #expect(normalized(decoded) == normalized(policy))
+    }
+
     @Test func modeAndDefaultAreOptional() throws {
         let policy = try PolicyLoader.parse("version: 1\n", source: "p.yaml")
         #expect(policy == Policy(version: 1, mode: .enforce, defaultDecision: .allow, environments: [], rules: [], source: "p.yaml"))

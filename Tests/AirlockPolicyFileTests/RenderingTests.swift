@@ -24,7 +24,7 @@ struct RenderingTests {
                         binaries: ["psql", "mysql*"], subcommands: ["db:*", "delete"], args: ["--force*", "-f", "-rf"],
                         environments: ["prod-eu", "unknown", "local"], effects: [.write, .destructive, .opaque, .read],
                         agents: ["claude*", "unknown"], users: ["root", "1000"], paths: ["~/.aws/**", "!{cwd}/**", "$AIRLOCK_HOME/**"],
-                        branches: ["main", "release/*"], interactive: false),
+                        branches: ["main", "release/*"], interactive: false, tools: ["mcp__github__*", "WebFetch"]),
                     unless: Condition(users: ["admin"], interactive: true),
                     suggestion: "multi\nline\tsuggestion",
                     approval: ApprovalRequirement(approvers: 3, expires: 90, via: "host"),
