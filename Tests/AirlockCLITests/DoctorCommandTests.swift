@@ -80,4 +80,18 @@ struct DoctorCommandTests {
         // Either answer is right: it depends on whether `airlock hook` is built yet.
         #expect(result.status == ((hook["answered"] as? Bool) == true ? 0 : 1))
     }
+
+    @Test("a hook that does not answer within 5 s is reported as failing open")
+    func timeout() throws {
+        let cli = try CLIHarness()
+        let path = cli.home.appendingPathComponent("slow/airlock").path
+        try cli.write("slow/airlock", "#!/bin/sh\nexec sleep 20\n")
+        chmod(path, 0o755)
+        try cli.write(".codex/hooks.json", """
+            {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "\(path) hook codex"}]}]}}
+            """)
+        let result = try cli.run(["doctor"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("hook did not answer: no answer within 5 s"))
+    }
 }

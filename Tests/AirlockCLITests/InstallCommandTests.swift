@@ -227,6 +227,21 @@ struct InstallCommandTests {
         #expect(!(try text(cli, file)).contains("airlock hook"))
     }
 
+    @Test("a symlinked settings file is written through to its target; the link stays")
+    func symlink() throws {
+        let cli = try CLIHarness()
+        try cli.write("dotfiles/claude.json", "{\"model\": \"opus\"}\n")
+        try FileManager.default.createDirectory(at: cli.home.appendingPathComponent(".claude"), withIntermediateDirectories: true)
+        let link = cli.home.appendingPathComponent(".claude/settings.json").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: cli.home.appendingPathComponent("dotfiles/claude.json").path)
+        let result = try cli.run(["install", "claude"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link).hasSuffix("dotfiles/claude.json"))
+        let target = try text(cli, "dotfiles/claude.json")
+        #expect(target.contains("\"model\": \"opus\""))
+        #expect(target.contains("/airlock hook claude"))
+    }
+
     @Test("an unknown host is a usage error")
     func unknownHost() throws {
         let cli = try CLIHarness()
