@@ -1,6 +1,9 @@
 import AirlockRuntime
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -174,8 +177,8 @@ enum HookProbe {
     struct Answer { let verdict: String; let milliseconds: Int }
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    /// One run through `/bin/sh -c`, stdin from a file, stdout and stderr to files (a hook's
-    /// own children cannot then keep a pipe open past the timeout).
+    /// One run through `/bin/sh -c`, in its own process group (so a timeout kills the hook and
+    /// everything it started), stdin from a file, stdout and stderr to files.
     static func run(_ command: String, input: String, host: HookHost) -> Result<Answer, Failure> {
         let manager = FileManager.default
         let scratch = manager.temporaryDirectory.appendingPathComponent("airlock-doctor-\(UUID().uuidString)")
@@ -185,40 +188,63 @@ enum HookProbe {
             return .failure(Failure(description: "cannot create \(scratch.path): \(error.localizedDescription)"))
         }
         defer { try? manager.removeItem(at: scratch) }
-        let inURL = scratch.appendingPathComponent("in"), outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
-        guard manager.createFile(atPath: inURL.path, contents: Data(input.utf8)),
-              manager.createFile(atPath: outURL.path, contents: nil), manager.createFile(atPath: errURL.path, contents: nil),
-              let stdin = try? FileHandle(forReadingFrom: inURL), let stdout = try? FileHandle(forWritingTo: outURL),
-              let stderr = try? FileHandle(forWritingTo: errURL)
-        else { return .failure(Failure(description: "cannot create temporary files in \(scratch.path)")) }
-        defer { try? stdin.close(); try? stdout.close(); try? stderr.close() }
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let done = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in done.signal() }
-        let start = DispatchTime.now()
-        do {
-            try process.run()
-        } catch {
-            return .failure(Failure(description: "cannot run /bin/sh: \(error.localizedDescription)"))
+        let inPath = scratch.appendingPathComponent("in").path
+        let outPath = scratch.appendingPathComponent("out").path
+        let errPath = scratch.appendingPathComponent("err").path
+        guard manager.createFile(atPath: inPath, contents: Data(input.utf8)) else {
+            return .failure(Failure(description: "cannot write \(inPath)"))
         }
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            _ = done.wait(timeout: .now() + 1)
-            return .failure(Failure(description: "no answer within \(Int(timeout)) s (the host would let the command run)"))
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        let environment = ProcessFacts.environment().map { "\($0.key)=\($0.value)" }
+        let argv: [String] = ["/bin/sh", "-c", command]
+        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        var cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer {
+            cArguments.forEach { free($0) }
+            cEnvironment.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let start = DispatchTime.now()
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &cArguments, &cEnvironment)
+        guard spawned == 0 else {
+            return .failure(Failure(description: "cannot run /bin/sh: \(String(cString: strerror(spawned)))"))
+        }
+        let deadline = start.uptimeNanoseconds + UInt64(timeout * 1_000_000_000)
+        var status: Int32 = 0
+        while true {
+            let done = waitpid(pid, &status, WNOHANG)
+            if done == pid { break }
+            if done < 0 && errno != EINTR {
+                return .failure(Failure(description: "lost the hook process: \(String(cString: strerror(errno)))"))
+            }
+            if DispatchTime.now().uptimeNanoseconds > deadline {
+                kill(-pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                return .failure(Failure(description: "no answer within \(Int(timeout)) s (the host would let the command run)"))
+            }
+            usleep(200)
         }
         let milliseconds = Int((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
-        let out = String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self)
-        let err = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
-        let status = process.terminationStatus
-        guard status == 0 else {
+        let out = String(decoding: manager.contents(atPath: outPath) ?? Data(), as: UTF8.self)
+        let err = String(decoding: manager.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+        guard status & 0x7F == 0 else {
+            return .failure(Failure(description: "killed by signal \(status & 0x7F)"))
+        }
+        let code = (status >> 8) & 0xFF
+        guard code == 0 else {
             let detail = err.split(separator: "\n").first.map { ": " + $0 } ?? ""
-            return .failure(Failure(description: "exit status \(status)\(detail)"))
+            return .failure(Failure(description: "exit status \(code)\(detail)"))
         }
         guard let verdict = verdict(in: out, host: host) else {
             let shown = out.trimmingCharacters(in: .whitespacesAndNewlines)
