@@ -24,7 +24,7 @@ public struct AirlockCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            CheckCommand.self, ExplainCommand.self, InitCommand.self, PolicyCommand.self, SQLCommand.self, AuditCommand.self,
+            CheckCommand.self, ExplainCommand.self, InitCommand.self, InstallCommand.self, DoctorCommand.self, PolicyCommand.self, SQLCommand.self, AuditCommand.self,
             PendingCommand.self, ApproveCommand.self, RejectCommand.self, FreezeCommand.self, UnfreezeCommand.self, StatusCommand.self,
             HookCommand.self,
         ]
