@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "AirlockRuntimeTests", dependencies: ["AirlockRuntime", "AirlockPolicyFile"]),
         .testTarget(
             name: "AirlockCLITests",
-            dependencies: ["AirlockCLI", "AirlockAudit", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["AirlockCLI", "AirlockAudit", "AirlockHooks", .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import AirlockHooks
 import AirlockRuntime
 import ArgumentParser
 import Foundation

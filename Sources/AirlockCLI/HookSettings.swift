@@ -1,18 +1,10 @@
 import AirlockCore
+import AirlockHooks
 import ArgumentParser
 
-/// An agent host whose tool calls Airlock can gate through a hook, and where its settings live.
-enum HookHost: String, CaseIterable, ExpressibleByArgument, Sendable {
-    case claude, cursor, codex, gemini
-
-    var displayName: String {
-        switch self {
-        case .claude: "Claude Code"
-        case .cursor: "Cursor"
-        case .codex: "OpenAI Codex CLI"
-        case .gemini: "Gemini CLI"
-        }
-    }
+/// Where each agent host keeps its settings and what Airlock's entry in them looks like.
+extension HookHost: ExpressibleByArgument {
+    var displayName: String { productName }
 
     /// The host's settings file, relative to the home directory or a project root.
     var relativeFile: String {

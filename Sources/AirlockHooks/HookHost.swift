@@ -12,7 +12,7 @@ public enum HookHost: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .claude: "Claude Code"
         case .cursor: "Cursor"
-        case .codex: "Codex CLI"
+        case .codex: "OpenAI Codex CLI"
         case .gemini: "Gemini CLI"
         }
     }
