@@ -183,3 +183,81 @@ struct HookCommandTests {
         #expect(answer.status == 2 && claudeVerdict(answer) == "deny")
     }
 }
+
+/// The installed hook, run exactly as each host runs it: the command from the host's settings
+/// file through `/bin/sh -c`, JSON on stdin, the environment inherited, a timeout.
+@Suite("installed hooks answer as each host runs them")
+struct InstalledHookTests {
+    static let inputs: [String: (allow: String, deny: String)] = [
+        "claude": (
+            #"{"session_id":"s","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls -la"}}"#,
+            #"{"session_id":"s","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"HOME/.airlock/policy.yaml","content":"mode: monitor"}}"#),
+        "codex": (
+            #"{"session_id":"s","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"shell","tool_input":{"command":["ls"]}}"#,
+            #"{"session_id":"s","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"shell","tool_input":{"command":["bash","-lc","git push --force origin main"]}}"#),
+        "cursor": (
+            #"{"conversation_id":"c","hook_event_name":"beforeReadFile","workspace_roots":["/tmp"],"file_path":"/tmp/notes.txt"}"#,
+            #"{"conversation_id":"c","hook_event_name":"beforeMCPExecution","workspace_roots":["/tmp"],"tool_name":"mcp__postgres-prod__query","tool_input":{"sql":"DROP TABLE users"}}"#),
+        "gemini": (
+            #"{"session_id":"s","cwd":"/tmp","hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"git status"}}"#,
+            #"{"session_id":"s","cwd":"/tmp","hook_event_name":"BeforeTool","tool_name":"write_file","tool_input":{"file_path":"HOME/.airlock/keys/audit.key","content":"x"}}"#),
+    ]
+
+    func installedCommand(_ cli: CLIHarness, host: String) throws -> String {
+        let result = try cli.run(["install", host, "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try cli.json(result.stdout)
+        return try #require(report["command"] as? String)
+    }
+
+    func runAsHost(_ command: String, input: String, cli: CLIHarness) throws -> (status: Int32, stdout: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        // The host's environment, as an agent would have it (note: no AIRLOCK_HOME — the
+        // installed command pins it).
+        process.environment = ["HOME": cli.home.path, "PATH": "/usr/bin:/bin", "PGHOST": "localhost", "AIRLOCK_HOME": "/tmp/not-the-real-home"]
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if process.isRunning { process.terminate() }
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    func verdict(_ host: String, _ stdout: String) throws -> String? {
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any], "not JSON: \(stdout)")
+        switch host {
+        case "cursor": return json["permission"] as? String
+        case "gemini": return json["decision"] as? String
+        default: return (json["hookSpecificOutput"] as? [String: Any])?["permissionDecision"] as? String
+        }
+    }
+
+    @Test("allow and deny through the installed command", arguments: ["claude", "codex", "cursor", "gemini"])
+    func installed(host: String) throws {
+        let cli = try CLIHarness()
+        let command = try installedCommand(cli, host: host)
+        #expect(command.contains("AIRLOCK_HOME=") && command.hasSuffix("hook \(host)"))
+        let (allowInput, denyInput) = try #require(Self.inputs[host])
+        let allowed = try runAsHost(command, input: allowInput, cli: cli)
+        #expect(allowed.status == 0)
+        #expect(try verdict(host, allowed.stdout) == "allow")
+        let denied = try runAsHost(command, input: denyInput.replacingOccurrences(of: "HOME", with: cli.home.path), cli: cli)
+        #expect(denied.status == 2)
+        #expect(try verdict(host, denied.stdout) == "deny")
+        // The decision went to the pinned home's log, not the one in the agent's environment.
+        let log = try String(contentsOf: cli.home.appendingPathComponent(".airlock/audit/log.jsonl"), encoding: .utf8)
+        #expect(log.contains(#""door":"hook""#))
+
+        let doctor = try cli.run(["doctor", "--format", "json"])
+        #expect(doctor.status == 0, "\(doctor.stdout)")
+    }
+}
