@@ -27,7 +27,7 @@ struct HookCommand: ParsableCommand {
     func run() throws {
         HookDoor.run([host, "--deadline", deadline]) { context in
             switch PolicyResolution.load(explicit: nil, context: context, files: LocalFiles()) {
-            case .loaded(let policy, _): .loaded(policy)
+            case .loaded(let policy, _): .loaded(policy, digest: nil)
             case .failed(let problems): .failed(problems)
             }
         }

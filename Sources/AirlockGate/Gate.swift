@@ -14,20 +14,22 @@ public struct Gate: Sendable {
     /// reads the state but changes nothing.
     public let audit: AuditStore?
     public let clock: @Sendable () -> Millis
-    /// Computed once when recording (every record carries it); a preview computes it only if
-    /// an `ask` needs the action's digest, so `explain` does not pay for encoding the policy.
-    private let recordingDigest: String?
+    /// Given, or computed once when recording (every record carries it); a preview computes it
+    /// only if an `ask` needs the action's digest, so `explain` does not pay for encoding it.
+    private let knownDigest: String?
 
-    public init(checker: Checker, store: any Store, audit: AuditStore?, clock: @escaping @Sendable () -> Millis = StateClock.now) {
+    /// - Parameter policyDigest: the policy's digest when the caller already knows it (the
+    ///   compiled cache's, the built-in policy's), saving an encoding of the whole policy.
+    public init(checker: Checker, store: any Store, audit: AuditStore?, clock: @escaping @Sendable () -> Millis = StateClock.now, policyDigest: String? = nil) {
         self.checker = checker
         self.store = store
         self.audit = audit
         self.clock = clock
-        self.recordingDigest = audit == nil ? nil : DecisionAudit.digest(checker.policy)
+        self.knownDigest = policyDigest ?? (audit == nil ? nil : DecisionAudit.digest(checker.policy))
     }
 
     /// `sha256:…` of the policy in force.
-    public var policyDigest: String { recordingDigest ?? DecisionAudit.digest(checker.policy) }
+    public var policyDigest: String { knownDigest ?? DecisionAudit.digest(checker.policy) }
 
     public var policy: Policy { checker.policy }
 

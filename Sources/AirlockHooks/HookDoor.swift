@@ -17,7 +17,8 @@ public enum HookDoor {
     /// How the door gets its policy: the front door from the compiled cache (or, when a policy
     /// file must be parsed first, by handing the call to airlock-cli), airlock-cli from YAML.
     public enum PolicyOutcome {
-        case loaded(Policy)
+        /// The policy, and its digest when the loader knows it without encoding the policy.
+        case loaded(Policy, digest: String?)
         case failed([String])
         case needsFullCLI
     }
@@ -98,10 +99,10 @@ public enum HookDoor {
                 Evaluator.failClosed(analysis, problems: problems), context: context, policy: Policy(source: "none (failed to load)"),
                 door: .hook, store: AuditStore(directory: context.airlockHome + "/audit"))
             finish(HookAnswer.answer(denied, host: host, event: call.event))
-        case .loaded(let policy):
+        case .loaded(let policy, let digest):
             let gate = Gate(
                 checker: Checker(policy: policy, files: LocalFiles()), store: SQLiteStore(airlockHome: context.airlockHome),
-                audit: AuditStore(directory: context.airlockHome + "/audit"))
+                audit: AuditStore(directory: context.airlockHome + "/audit"), policyDigest: digest)
             let decision = gate.decide(call.action, context: context, door: .hook, hostCanAsk: host.canAsk)
             Deadline.disarm()
             AuditCheckpointer.signIfDue(airlockHome: context.airlockHome)

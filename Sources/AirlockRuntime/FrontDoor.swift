@@ -75,9 +75,10 @@ public enum FrontDoor {
         let processEnvironment = ProcessFacts.environment()
         guard let context = request.context(processEnvironment: processEnvironment) else { return nil }
         let files = LocalFiles()
-        guard let (policy, policySource) = compiledPolicy(explicit: request.policy, processEnvironment: processEnvironment, context: context) else { return nil }
+        guard let compiled = compiledPolicy(explicit: request.policy, processEnvironment: processEnvironment, context: context) else { return nil }
+        let policy = compiled.policy, policySource = compiled.source
         let explain = verb == "explain"
-        let decision = GateRun.decide(request, policy: policy, context: context, files: files, explain: explain)
+        let decision = GateRun.decide(request, policy: policy, context: context, files: files, explain: explain, policyDigest: compiled.digest)
         DecisionOutput.print(decision, request: request, explain: explain, policySource: policySource)
         return AirlockExit.code(for: decision.verdict)
     }
@@ -85,13 +86,13 @@ public enum FrontDoor {
     /// The policy for a context without parsing YAML: the built-in one when no file applies,
     /// else the compiled form of exactly the files that apply; nil when only airlock-cli can
     /// load it (a file not compiled yet, or one that cannot be read).
-    public static func compiledPolicy(explicit: String?, processEnvironment: [String: String], context: Context) -> (Policy, source: String)? {
+    public static func compiledPolicy(explicit: String?, processEnvironment: [String: String], context: Context) -> CompiledPolicy? {
         let files = LocalFiles()
         let sources = PolicySources.find(explicit: explicit, processEnvironment: processEnvironment, context: context, files: files)
         guard sources.unreadable.isEmpty else { return nil }
-        if sources.files.isEmpty { return (DefaultPolicy.policy, "built-in") }
-        guard let cached = PolicyCache.load(airlockHome: context.airlockHome, key: sources.cacheKey, files: files) else { return nil }
-        return (cached, sources.files.map(\.path).joined(separator: " + "))
+        if sources.files.isEmpty { return CompiledPolicy(policy: DefaultPolicy.policy, source: "built-in", digest: DecisionAudit.builtInPolicyDigest) }
+        guard let (cached, digest) = PolicyCache.loadWithDigest(airlockHome: context.airlockHome, key: sources.cacheKey, files: files) else { return nil }
+        return CompiledPolicy(policy: cached, source: sources.files.map(\.path).joined(separator: " + "), digest: digest)
     }
 
     /// Runs `airlock-cli`, installed beside this executable, with the same arguments.
@@ -109,15 +110,22 @@ public enum FrontDoor {
 /// `check` and `explain` through the gate: the state store and audit log under the context's
 /// Airlock home. `explain` and `--no-audit` preview: they read the state and change nothing.
 public enum GateRun {
-    public static func decide(_ request: CheckRequest, policy: Policy, context: Context, files: any FileSource, explain: Bool) -> Decision {
+    public static func decide(_ request: CheckRequest, policy: Policy, context: Context, files: any FileSource, explain: Bool, policyDigest: String? = nil) -> Decision {
         let recording = !explain && !request.noAudit
         let gate = Gate(
             checker: Checker(policy: policy, files: files), store: SQLiteStore(airlockHome: context.airlockHome),
-            audit: recording ? AuditStore(directory: context.airlockHome + "/audit") : nil)
+            audit: recording ? AuditStore(directory: context.airlockHome + "/audit") : nil, policyDigest: policyDigest)
         let decision = gate.decide(request.action, context: context, door: .check, explain: explain)
         if recording { AuditCheckpointer.signIfDue(airlockHome: context.airlockHome) }
         return decision
     }
+}
+
+/// A policy the front door can use without parsing YAML, with its digest already known.
+public struct CompiledPolicy: Sendable {
+    public var policy: Policy
+    public var source: String
+    public var digest: String
 }
 
 /// Prints a decision the way `check` and `explain` do, in text or JSON.

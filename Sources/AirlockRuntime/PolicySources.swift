@@ -1,3 +1,4 @@
+import AirlockAudit
 import AirlockCore
 #if canImport(Glibc)
 import Glibc
@@ -87,7 +88,14 @@ public enum PolicyCache {
     }
 
     public static func load(airlockHome: String, key: String, files: any FileSource) -> Policy? {
-        files.contents(of: path(airlockHome: airlockHome, key: key)).flatMap(PolicyCodec.decode)
+        loadWithDigest(airlockHome: airlockHome, key: key, files: files)?.policy
+    }
+
+    /// The compiled policy and its digest, which is the digest of the cache file's text (the
+    /// codec's encoding of the policy), so the policy need not be encoded again to name it.
+    public static func loadWithDigest(airlockHome: String, key: String, files: any FileSource) -> (policy: Policy, digest: String)? {
+        guard let text = files.contents(of: path(airlockHome: airlockHome, key: key)), let policy = PolicyCodec.decode(text) else { return nil }
+        return (policy, "sha256:" + Hex.encode(SHA256.hash(Array(text.utf8))))
     }
 
     /// Stores a compiled policy, best effort: a cache that cannot be written only costs time.

@@ -5,8 +5,8 @@ import AirlockRuntime
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "hook" {
     HookDoor.run(Array(arguments.dropFirst())) { context in
-        guard let (policy, _) = FrontDoor.compiledPolicy(explicit: nil, processEnvironment: context.environment, context: context) else { return .needsFullCLI }
-        return .loaded(policy)
+        guard let compiled = FrontDoor.compiledPolicy(explicit: nil, processEnvironment: context.environment, context: context) else { return .needsFullCLI }
+        return .loaded(compiled.policy, digest: compiled.digest)
     }
 }
 FrontDoor.main()

@@ -197,3 +197,22 @@ struct GateTests {
         #expect(decision.auditIndex == 0)
     }
 }
+
+@Suite("Policy digests without encoding the policy")
+struct PolicyDigestTests {
+    @Test("the written-out digest of the built-in policy is its digest")
+    func builtIn() {
+        #expect(
+            DecisionAudit.builtInPolicyDigest == DecisionAudit.digest(DefaultPolicy.policy),
+            "the built-in policy or the codec changed: set DecisionAudit.builtInPolicyDigest to \(DecisionAudit.digest(DefaultPolicy.policy))")
+    }
+
+    @Test("a compiled policy's text hashes to the policy's digest")
+    func compiled() {
+        let policy = GateFixture.policy
+        let text = PolicyCodec.encode(policy)
+        let decoded = PolicyCodec.decode(text)
+        #expect(decoded.map(PolicyCodec.encode) == text, "the codec round-trips exactly")
+        #expect("sha256:" + Hex.encode(SHA256.hash(Array(text.utf8))) == DecisionAudit.digest(policy))
+    }
+}
