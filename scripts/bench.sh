@@ -173,3 +173,13 @@ for run in $(seq 1 20); do
 done
 printf '%s\n' "${latencies[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "freeze returned -> first denied decision in the other process: median %.2f ms, max %.2f ms (one in-flight check at most)\n", a[int((NR + 1) / 2)], a[NR] }'
 echo '```'
+
+echo
+echo "## Agent hook: whole process, Claude Code input, 1,000 corpus commands (same run)"
+echo
+# Each call is a new process started with posix_spawn and PreToolUse JSON on stdin, exactly as
+# the host starts it; /bin/true is started the same way, interleaved, as the baseline.
+echo '```'
+echo "\$ airlock-bench --hook airlock $corpus 1000"
+"$bin/airlock-bench" --hook "$bin/airlock" "$corpus" 1000
+echo '```'

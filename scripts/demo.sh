@@ -96,6 +96,19 @@ script -qec "$airlock unfreeze $freeze --note 'release shipped'" /dev/null
 step allow "After a person lifts it" 'touch notes.txt'
 
 echo
+echo "${bold}Agents call the same gate from their hooks: Claude Code before an MCP tool call.${reset}"
+hook_input='{"session_id":"demo","cwd":"'"$scratch/project"'","hook_event_name":"PreToolUse","tool_name":"mcp__postgres-prod__query","tool_input":{"sql":"DELETE FROM executives"}}'
+printf '%s$ echo %s | airlock hook claude%s\n' "$dim" "'{…\"tool_name\":\"mcp__postgres-prod__query\",\"tool_input\":{\"sql\":\"DELETE FROM executives\"}}'" "$reset"
+hook_out=$(printf '%s' "$hook_input" | "$airlock" hook claude 2>/dev/null); hook_code=$?
+echo "$hook_out" | jq -r '.hookSpecificOutput | "\(.permissionDecision): \(.permissionDecisionReason)"'
+if [[ $hook_code -eq 2 && $(echo "$hook_out" | jq -r .hookSpecificOutput.permissionDecision) == deny ]]; then
+  printf '%s→ deny (exit 2)%s\n' "$red" "$reset"
+else
+  printf '%s✗ expected deny (exit 2), got exit %d%s\n' "$red" "$hook_code" "$reset"
+  failures=$((failures + 1))
+fi
+
+echo
 echo "${bold}Why was the first one blocked?${reset}"
 "$airlock" explain --clean-env --env HOME="$HOME" --cwd "$scratch/project" --agent replit-agent -- 'psql -h prod-db.internal -U admin -c "DROP TABLE executives;"' | sed -n '1,40p'
 
