@@ -72,6 +72,30 @@ struct HookCommandTests {
         #expect(log.contains(#""door":"hook""#) && log.contains(#""agent":"claude:s1""#) && log.contains(#""session":"s1""#))
     }
 
+    @Test("Claude Code file and MCP tools: allow, ask and deny")
+    func claudeTools() throws {
+        let cli = try CLIHarness()
+        let home = cli.home.path
+        // The agent works in a project under the home directory (credentials outside it).
+        func call(_ tool: String, _ input: String) throws -> Answer { try hook(cli, "claude", Self.claude(input, cwd: home + "/app", tool: tool)) }
+
+        let readProject = try call("Read", #"{"file_path":"\#(home)/app/notes.txt"}"#)
+        #expect(readProject.status == 0 && claudeVerdict(readProject) == "allow")
+        let readCredentials = try call("Read", #"{"file_path":"\#(home)/.aws/credentials"}"#)
+        #expect(readCredentials.status == 0 && claudeVerdict(readCredentials) == "ask", "credential reads ask at the host's prompt")
+        let writeHome = try call("Edit", #"{"file_path":"\#(home)/.airlock/policy.yaml","old_string":"enforce","new_string":"monitor"}"#)
+        #expect(writeHome.status == 2 && claudeReason(writeHome).contains("airlock-home-is-read-only"))
+
+        let select = try call("mcp__postgres-prod__query", #"{"sql":"SELECT count(*) FROM users"}"#)
+        #expect(select.status == 0 && claudeVerdict(select) == "allow")
+        let update = try call("mcp__postgres-prod__query", #"{"sql":"UPDATE users SET plan = 'pro' WHERE id = 42"}"#)
+        #expect(update.status == 2 && claudeReason(update).contains("a person must approve this first"), "a production write is an Airlock approval")
+        let drop = try call("mcp__postgres-prod__query", #"{"sql":"SELECT 1; DROP TABLE users"}"#)
+        #expect(drop.status == 2 && claudeReason(drop).contains("no-destruction-in-production"))
+        let fetch = try call("WebFetch", #"{"url":"https://docs.example.com/page","prompt":"summarise"}"#)
+        #expect(fetch.status == 0 && claudeVerdict(fetch) == "allow")
+    }
+
     @Test("Cursor: permission in both spellings, exit 2 on deny")
     func cursor() throws {
         let cli = try CLIHarness()
