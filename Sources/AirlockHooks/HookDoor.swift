@@ -80,7 +80,9 @@ public enum HookDoor {
         do {
             call = try HookInput.parse(input, host: host)
         } catch {
-            finish(HookAnswer.failClosed("the hook's input could not be read: \(error.message)", host: host))
+            let reason = "the hook's input could not be read: \(error.message)"
+            recordUnreadable(input, reason: reason, host: host)
+            finish(HookAnswer.failClosed(reason, host: host))
         }
         let processEnvironment = ProcessFacts.environment()
         let home = ProcessFacts.homeDirectory(environment: processEnvironment)
@@ -108,6 +110,22 @@ public enum HookDoor {
             AuditCheckpointer.signIfDue(airlockHome: context.airlockHome)
             finish(HookAnswer.answer(decision, host: host, event: call.event))
         }
+    }
+
+    /// Input that could not be read is still an attempt worth a security team's eye: it is
+    /// recorded (its first KB, as text) before the deny. A log that fails changes nothing: the
+    /// answer is a deny either way.
+    static func recordUnreadable(_ input: [UInt8], reason: String, host: HookHost) {
+        let environment = ProcessFacts.environment()
+        let home = AirlockHome.path(environment: environment, home: ProcessFacts.homeDirectory(environment: environment))
+        let shown = input.isEmpty ? "(no input)" : String(decoding: input.prefix(1024), as: UTF8.self) + (input.count > 1024 ? "…" : "")
+        let record = AuditRecord(
+            timestamp: AuditClock.now(), outcome: .blocked, door: .hook, action: AuditRecord.Action(kind: "hook_input", text: shown),
+            environment: EnvironmentResolver.unknown,
+            rule: AuditRecord.Rule(id: "airlock-hook-input", type: MatchedRule.Kind.analysis.rawValue, pattern: ""), reason: reason,
+            context: AuditRecord.Context(user: ProcessFacts.userName(), agent: host.rawValue, session: nil, workingDirectory: ProcessFacts.currentDirectory() ?? "", host: AuditHost.name),
+            policyDigest: "")
+        _ = try? AuditStore(directory: home + "/audit").append([record])
     }
 
     /// Prints the answer and exits with its status; the deadline is disarmed first, so exactly

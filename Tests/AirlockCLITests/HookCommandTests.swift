@@ -150,6 +150,10 @@ struct HookCommandTests {
             #expect(claudeVerdict(answer) == "deny", "\(what)")
             #expect(claudeReason(answer).contains(expected), "\(what): \(claudeReason(answer))")
         }
+        // Unreadable input is recorded too, as the text it was.
+        let log = try String(contentsOf: cli.home.appendingPathComponent(".airlock/audit/log.jsonl"), encoding: .utf8)
+        #expect(log.contains(#""kind":"hook_input""#) && log.contains("airlock-hook-input"))
+
         // A policy with a typo: parsed by airlock-cli (the front door hands the call over).
         try cli.write(".airlock/policy.yaml", "version: 1\nrules:\n  - id: x\n    decison: deny\n    reason: r\n    when: {}\n")
         let typo = try hook(cli, "claude", Self.claude("ls"))
@@ -166,14 +170,14 @@ struct HookCommandTests {
         try original.write(to: state)
 
         // A log that cannot be written.
-        let log = cli.home.appendingPathComponent(".airlock/audit/log.jsonl")
-        let saved = log.appendingPathExtension("saved")
-        try FileManager.default.moveItem(at: log, to: saved)
-        try FileManager.default.createDirectory(at: log, withIntermediateDirectories: false)
+        let logFile = cli.home.appendingPathComponent(".airlock/audit/log.jsonl")
+        let saved = logFile.appendingPathExtension("saved")
+        try FileManager.default.moveItem(at: logFile, to: saved)
+        try FileManager.default.createDirectory(at: logFile, withIntermediateDirectories: false)
         let unwritable = try hook(cli, "claude", Self.claude("ls"))
         #expect(unwritable.status == 2 && claudeReason(unwritable).contains("audit log"))
-        try FileManager.default.removeItem(at: log)
-        try FileManager.default.moveItem(at: saved, to: log)
+        try FileManager.default.removeItem(at: logFile)
+        try FileManager.default.moveItem(at: saved, to: logFile)
 
         // Bad arguments still answer in a host's format.
         let unknownHost = try cli.run(["hook", "vim"], stdin: Self.claude("ls"))
