@@ -17,8 +17,9 @@ enum CircuitBreaker {
         guard denied.contains(where: breaker.effects.contains) else { return }
         let agent = context.agent ?? "unknown"
         let key = "agent:" + agent
-        try writer.record(CountedEvent(kind: .denial, key: key, at: now))
         let within = Millis(breaker.within) * 1000
+        try writer.pruneEvents(.denial, key: key, before: now - within)
+        try writer.record(CountedEvent(kind: .denial, key: key, at: now))
         let denials = try reader.count(.denial, key: key, since: now - within)
         guard denials >= breaker.denials else { return }
         let effects = breaker.effects.map(\.rawValue).joined(separator: "/")
@@ -32,7 +33,6 @@ enum CircuitBreaker {
             guard attempts < 8 else { throw StateError("could not draw an unused freeze id") }
             freeze.id = ShortID.freeze()
         }
-        try writer.pruneEvents(before: now - max(within, 86_400_000))
         outcome.decision.breakerFreeze = freeze.id
         outcome.records.append(ControlAudit.freezeStarted(freeze, by: context.user, workingDirectory: context.workingDirectory, door: .control))
     }

@@ -10,8 +10,10 @@ enum RateLimits {
         for item in decision.commands {
             guard let rule = item.rule, let limit = rule.limit, counted.insert(rule.id).inserted else { continue }
             let key = rule.id + "|" + scopeKey(limit.scope, context: context)
-            let used = try reader.count(.limit, key: key, since: now - Millis(limit.per) * 1000)
+            let since = now - Millis(limit.per) * 1000
+            let used = try reader.count(.limit, key: key, since: since)
             guard used >= limit.count else {
+                try writer?.pruneEvents(.limit, key: key, before: since)
                 try writer?.record(CountedEvent(kind: .limit, key: key, at: now))
                 continue
             }

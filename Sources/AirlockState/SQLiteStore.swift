@@ -297,7 +297,7 @@ struct SQLiteStateTransaction: StateWriter {
         try db.query("INSERT INTO events (kind, key, at) VALUES (?, ?, ?)", [.text(event.kind.rawValue), .text(event.key), .integer(event.at)])
     }
 
-    func pruneEvents(before: Millis) throws {
-        try db.query("DELETE FROM events WHERE at < ?", [.integer(before)])
+    func pruneEvents(_ kind: CountedEvent.Kind, key: String, before: Millis) throws {
+        try db.query("DELETE FROM events WHERE kind = ? AND key = ? AND at < ?", [.text(kind.rawValue), .text(key), .integer(before)])
     }
 }

@@ -41,6 +41,7 @@ public protocol StateWriter: StateReader {
     func insert(_ freeze: Freeze) throws -> Bool
     func lift(freezeID: String, by person: String, at: Millis) throws
     func record(_ event: CountedEvent) throws
-    /// Forgets events older than `before` (counts only ever look back a window).
-    func pruneEvents(before: Millis) throws
+    /// Forgets one key's events older than `before` (counts only ever look back a window), so
+    /// the table holds at most a window's worth per key.
+    func pruneEvents(_ kind: CountedEvent.Kind, key: String, before: Millis) throws
 }

@@ -174,6 +174,8 @@ struct GateTests {
         #expect(fixture.decide("curl https://c.example", agent: "cursor").verdict == .allow)
         fixture.clock.advance(seconds: 61)
         #expect(fixture.decide("curl https://c.example").verdict == .allow, "the window slides")
+        let kept = try fixture.store.read { try $0.count(.limit, key: "curl|agent:claude", since: 0) }
+        #expect(kept == 1, "events older than the window are pruned as new ones are recorded")
 
         #expect(fixture.decide("rm -rf /srv/data").breakerFreeze == nil)
         let tripped = fixture.decide("rm -rf /srv/data")

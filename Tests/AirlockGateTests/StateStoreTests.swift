@@ -46,7 +46,8 @@ struct StateStoreTests {
         }
         try reopened.write { (writer) throws in
             try writer.lift(freezeID: freeze.id, by: "Bob (bob)", at: 1_200_000)
-            try writer.pruneEvents(before: 25)
+            try writer.pruneEvents(.denial, key: "agent:claude", before: 25)
+            try writer.pruneEvents(.denial, key: "agent:other", before: 1_000)
         }
         try store.read { (reader) throws in
             #expect(try reader.activeFreezes(at: 1_300_000).isEmpty)
