@@ -79,7 +79,7 @@ step ask   "The agent asks; Airlock opens an approval request bound to this exac
 id=$("$airlock" pending --format json | jq -r '.[] | select(.agent == "codex") | .id')
 printf '\n%s(a person, in their own terminal)%s\n%s$ airlock approve %s%s\n' "$bold" "$reset" "$dim" "$id" "$reset"
 # `script` gives approve the terminal it insists on, as a person's shell would.
-script -qec "$airlock approve $id" /dev/null | sed -n '1p'
+script -qec "$airlock approve $id --yes" /dev/null | sed -n '1p'
 step allow "The agent retries the same command: allowed, and the approval is spent" "$update"
 step ask   "Once only: the same command asks again" "$update"
 step ask   "One character different is a different action" "${update/42/43}"
@@ -92,7 +92,7 @@ echo "FROZEN: writes frozen for all agents, until lifted (freeze $freeze)"
 step deny  "A write during the freeze" 'touch notes.txt'
 step allow "Reads still run" 'ls -la'
 printf '\n%s(a person, in their own terminal)%s\n%s$ airlock unfreeze %s%s\n' "$bold" "$reset" "$dim" "$freeze" "$reset"
-script -qec "$airlock unfreeze $freeze --note 'release shipped'" /dev/null
+script -qec "$airlock unfreeze $freeze --yes --note 'release shipped'" /dev/null
 step allow "After a person lifts it" 'touch notes.txt'
 
 echo

@@ -61,7 +61,7 @@ struct CLIHarness {
     /// Runs `airlock ARGS` attached to a pseudo-terminal (through `script`), as a person at a
     /// terminal would; `stdin` is typed into it. Output comes back with the terminal's CRLFs
     /// turned into plain newlines. `asUser` runs it as another OS account (root only).
-    func runInTerminal(_ arguments: [String], environment extra: [String: String] = [:], asUser: String? = nil) throws -> Result {
+    func runInTerminal(_ arguments: [String], environment extra: [String: String] = [:], asUser: String? = nil, typing: String? = nil) throws -> Result {
         let quoted = ([Self.binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let command = asUser.map { "runuser -u \($0) -- " + quoted } ?? quoted
         let process = Process()
@@ -74,8 +74,13 @@ struct CLIHarness {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let keyboard = Pipe()
+        process.standardInput = typing == nil ? FileHandle.nullDevice : keyboard
         try process.run()
+        if let typing {
+            keyboard.fileHandleForWriting.write(Data(typing.utf8))
+            try keyboard.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

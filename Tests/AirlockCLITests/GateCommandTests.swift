@@ -63,7 +63,7 @@ struct GateCommandTests {
         #expect(listed.first?["command"] as? String == Self.update)
         #expect(listed.first?["agent"] as? String == "claude")
 
-        let approve = try cli.runInTerminal(["approve", id.lowercased(), "--note", "ticket 42"])
+        let approve = try cli.runInTerminal(["approve", id.lowercased(), "--note", "ticket 42", "--yes"])
         #expect(approve.status == 0, "\(approve.stdout) \(approve.stderr)")
         #expect(approve.stdout.contains("approved \(id)"))
 
@@ -88,7 +88,7 @@ struct GateCommandTests {
         let cli = try CLIHarness()
         try FileManager.default.createDirectory(at: cli.home.appendingPathComponent("other"), withIntermediateDirectories: true)
         let id = try approvalID(check(cli, Self.update).1)
-        #expect(try cli.runInTerminal(["approve", id, "--uses", "5"]).status == 0)
+        #expect(try cli.runInTerminal(["approve", id, "--uses", "5", "--yes"]).status == 0)
 
         let oneCharacter = Self.update.replacingOccurrences(of: "42", with: "43")
         let variants: [(String, String, String?)] = [
@@ -122,11 +122,11 @@ struct GateCommandTests {
         #expect(piped.status != 0)
         #expect(piped.stderr.contains("not an interactive terminal"))
 
-        let inAgent = try cli.runInTerminal(["approve", id], environment: ["CLAUDECODE": "1"])
+        let inAgent = try cli.runInTerminal(["approve", id, "--yes"], environment: ["CLAUDECODE": "1"])
         #expect(inAgent.status != 0)
         #expect((inAgent.stdout + inAgent.stderr).contains("belongs to an agent (CLAUDECODE is set)"))
 
-        let unknown = try cli.runInTerminal(["approve", "ZZZZ-ZZ"])
+        let unknown = try cli.runInTerminal(["approve", "ZZZZ-ZZ", "--yes"])
         #expect(unknown.status != 0)
         #expect((unknown.stdout + unknown.stderr).contains("there is no approval request ZZZZ-ZZ"))
 
@@ -142,12 +142,36 @@ struct GateCommandTests {
         }
     }
 
+    @Test("approve and unfreeze show what they would do and need a yes typed at the terminal")
+    func confirmation() throws {
+        let cli = try CLIHarness()
+        let id = try approvalID(check(cli, Self.update).1)
+        for answer in ["n\n", ""] {
+            let declined = try cli.runInTerminal(["approve", id], typing: answer)
+            #expect(declined.status != 0)
+            #expect(declined.stdout.contains(Self.update) && declined.stdout.contains("[y/N]"), "the request is shown before the question")
+            #expect((declined.stdout + declined.stderr).contains("not approved"))
+        }
+        #expect(try check(cli, Self.update).0 == 2, "declining approved nothing")
+        let accepted = try cli.runInTerminal(["approve", id], typing: "y\n")
+        #expect(accepted.status == 0, "\(accepted.stdout)")
+        #expect(accepted.stdout.contains("approved \(id)"))
+        #expect(try check(cli, Self.update).0 == 0)
+
+        #expect(try cli.run(["freeze", "--reason", "maintenance"]).status == 0)
+        let keep = try cli.runInTerminal(["unfreeze"], typing: "no\n")
+        #expect(keep.status != 0 && keep.stdout.contains("maintenance"))
+        #expect(try check(cli, "touch x").0 == 1)
+        #expect(try cli.runInTerminal(["unfreeze"], typing: "yes\n").status == 0)
+        #expect(try check(cli, "touch x").0 == 0)
+    }
+
     @Test("the approver must not be the requesting agent's identity")
     func approverIsNotTheAgent() throws {
         let cli = try CLIHarness()
         let me = try #require(String(validatingCString: getpwuid(geteuid()).pointee.pw_name))
         let id = try approvalID(check(cli, Self.update, agent: me).1)
-        let result = try cli.runInTerminal(["approve", id])
+        let result = try cli.runInTerminal(["approve", id, "--yes"])
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains("is the requesting agent's"))
     }
@@ -159,7 +183,7 @@ struct GateCommandTests {
         // A request nobody answered in time cannot be approved.
         let lapsed = try approvalID(check(cli, Self.update).1)
         Thread.sleep(forTimeInterval: 1.2)
-        let late = try cli.runInTerminal(["approve", lapsed])
+        let late = try cli.runInTerminal(["approve", lapsed, "--yes"])
         #expect(late.status != 0)
         #expect((late.stdout + late.stderr).contains("expired"))
 
@@ -168,7 +192,7 @@ struct GateCommandTests {
         #expect(status == 2)
         let id = try approvalID(fresh)
         #expect(id != lapsed)
-        #expect(try cli.runInTerminal(["approve", id]).status == 0)
+        #expect(try cli.runInTerminal(["approve", id, "--yes"]).status == 0)
         Thread.sleep(forTimeInterval: 1.2)
         let (afterStatus, after) = try check(cli, Self.update)
         #expect(afterStatus == 2)
@@ -184,7 +208,7 @@ struct GateCommandTests {
         let (status, decision) = try check(cli, Self.update)
         #expect(status == 1)
         #expect((decision["reason"] as? String)?.contains("use the admin UI") == true)
-        #expect(try cli.runInTerminal(["approve", id]).status != 0, "a rejected request cannot be approved afterwards")
+        #expect(try cli.runInTerminal(["approve", id, "--yes"]).status != 0, "a rejected request cannot be approved afterwards")
     }
 
     @Test("approvers: 2 needs two different people")
@@ -192,12 +216,12 @@ struct GateCommandTests {
         let cli = try CLIHarness()
         try cli.write(".airlock/policy.yaml", Self.productionWrites(approval: "{ approvers: 2, expires: 15m }"))
         let id = try approvalID(check(cli, Self.update).1)
-        let first = try cli.runInTerminal(["approve", id])
+        let first = try cli.runInTerminal(["approve", id, "--yes"])
         #expect(first.status == 0)
         #expect(first.stdout.contains("1 of 2"))
         #expect(try check(cli, Self.update).0 == 2, "one approval of two allows nothing")
 
-        let twice = try cli.runInTerminal(["approve", id])
+        let twice = try cli.runInTerminal(["approve", id, "--yes"])
         #expect(twice.status != 0)
         #expect((twice.stdout + twice.stderr).contains("already approved"))
 
@@ -209,7 +233,7 @@ struct GateCommandTests {
         chmod.arguments = ["-R", "a+rwX", cli.home.appendingPathComponent(".airlock").path]
         try chmod.run()
         chmod.waitUntilExit()
-        let second = try cli.runInTerminal(["approve", id], asUser: "nobody")
+        let second = try cli.runInTerminal(["approve", id, "--yes"], asUser: "nobody")
         #expect(second.status == 0, "\(second.stdout) \(second.stderr)")
         #expect(second.stdout.contains("approved \(id)"))
         let (status, allowed) = try check(cli, Self.update)
@@ -221,7 +245,7 @@ struct GateCommandTests {
     func freezeBeatsApproval() throws {
         let cli = try CLIHarness()
         let id = try approvalID(check(cli, Self.update).1)
-        #expect(try cli.runInTerminal(["approve", id]).status == 0)
+        #expect(try cli.runInTerminal(["approve", id, "--yes"]).status == 0)
 
         let freeze = try cli.run(["freeze", "--reason", "release freeze", "--format", "json"])
         #expect(freeze.status == 0, "\(freeze.stderr)")
@@ -238,7 +262,7 @@ struct GateCommandTests {
         let freezes = try #require(try cli.json(status2.stdout)["freezes"] as? [[String: Any]])
         #expect(freezes.first?["id"] as? String == freezeID)
 
-        #expect(try cli.runInTerminal(["unfreeze", freezeID, "--note", "release shipped"]).status == 0)
+        #expect(try cli.runInTerminal(["unfreeze", freezeID, "--note", "release shipped", "--yes"]).status == 0)
         // The frozen attempt did not spend the approval.
         #expect(try check(cli, Self.update).0 == 0)
         let log = try String(contentsOf: cli.home.appendingPathComponent(".airlock/audit/log.jsonl"), encoding: .utf8)
@@ -259,10 +283,10 @@ struct GateCommandTests {
         #expect(try check(cli, Self.update, agent: "claude").0 == 1)
         #expect(try check(cli, "touch a", agent: "claude").0 == 0)
 
-        let several = try cli.runInTerminal(["unfreeze"])
+        let several = try cli.runInTerminal(["unfreeze", "--yes"])
         #expect(several.status != 0)
         #expect((several.stdout + several.stderr).contains("2 freezes are in force"))
-        #expect(try cli.runInTerminal(["unfreeze", "--all"]).status == 0)
+        #expect(try cli.runInTerminal(["unfreeze", "--all", "--yes"]).status == 0)
         #expect(try check(cli, "ls", agent: "cursor-42").0 == 0)
 
         // Bad input is a usage error naming the problem.

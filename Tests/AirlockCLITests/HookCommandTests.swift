@@ -61,7 +61,7 @@ struct HookCommandTests {
         let reason = claudeReason(asked)
         let id = try #require(reason.range(of: #"[0-9A-Z]{4}-[0-9A-Z]{2}"#, options: .regularExpression).map { String(reason[$0]) })
         #expect(reason.contains("a person must approve this first") && reason.contains("retry exactly the same command"))
-        #expect(try cli.runInTerminal(["approve", id]).status == 0)
+        #expect(try cli.runInTerminal(["approve", id, "--yes"]).status == 0)
         let approved = try hook(cli, "claude", Self.claude(update))
         #expect(approved.status == 0 && claudeVerdict(approved) == "allow")
         #expect(claudeReason(approved).contains("approval \(id)"))

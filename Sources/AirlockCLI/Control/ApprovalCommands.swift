@@ -4,6 +4,7 @@ import AirlockGate
 import AirlockRuntime
 import AirlockState
 import ArgumentParser
+import Foundation
 
 struct PendingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,6 +56,8 @@ struct ApproveCommand: ParsableCommand {
             and refuses an approver whose identity is the requesting agent's. The approver's \
             OS user (and the name given to 'airlock init --name') is recorded in the audit log.
 
+            It shows the request and asks for confirmation first (--yes skips that).
+
             Examples:
               airlock approve K7QF-2M
               airlock approve K7QF-2M --uses 3 --note "backfill, three batches"
@@ -73,6 +76,9 @@ struct ApproveCommand: ParsableCommand {
     @Option(help: "A note for the audit log and the agent (why, conditions).")
     var note: String?
 
+    @Flag(name: .shortAndLong, help: "Do not show the request and ask for confirmation first.")
+    var yes = false
+
     func validate() throws {
         if duration != nil && uses != nil { throw ValidationError("give --for or --uses, not both") }
         if let uses, uses < 1 { throw ValidationError("--uses must be at least 1") }
@@ -84,6 +90,14 @@ struct ApproveCommand: ParsableCommand {
         try HumanPresence.require("approve", environment: session.environment)
         let person = session.person
         let id = ShortID.normalize(self.id)
+        if !yes {
+            // Shown and confirmed before any lock is taken: agents keep deciding meanwhile.
+            let (shown, now) = try session.read { reader, now in (try RequestAnswer.open(id, reader: reader, now: now, answering: "approve"), now) }
+            Console.out(RequestReport.text(shown, now: now))
+            guard Confirmation.ask("Approve exactly this command, in this directory, for this agent? [y/N] ") else {
+                throw CLIError("not approved: nothing was changed")
+            }
+        }
         let request = try session.change { writer, now -> (ApprovalRequest, [AuditRecord]) in
             var request = try RequestAnswer.open(id, reader: writer, now: now, answering: "approve")
             if let agent = request.agent, agent == person.user || agent == person.name || agent == person.display {
@@ -141,6 +155,16 @@ struct RejectCommand: ParsableCommand {
             return (request, [ControlAudit.answered(request, vote: vote, workingDirectory: session.workingDirectory)])
         }
         Console.out("rejected \(request.id)\n" + RequestReport.text(request, now: StateClock.now()))
+    }
+}
+
+/// A yes/no question to the person at the terminal; anything but `y`/`yes` (or end of input)
+/// is no.
+enum Confirmation {
+    static func ask(_ question: String) -> Bool {
+        FileHandle.standardOutput.write(Data(question.utf8))
+        guard let answer = readLine() else { return false }
+        return ["y", "yes"].contains(answer.trimmingSpaces().lowercased())
     }
 }
 

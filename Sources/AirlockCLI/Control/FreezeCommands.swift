@@ -93,6 +93,9 @@ struct UnfreezeCommand: ParsableCommand {
     @Option(help: "Why, for the audit log.")
     var note: String?
 
+    @Flag(name: .shortAndLong, help: "Do not ask for confirmation first.")
+    var yes = false
+
     func validate() throws {
         if id != nil && all { throw ValidationError("give a freeze id or --all, not both") }
     }
@@ -101,6 +104,21 @@ struct UnfreezeCommand: ParsableCommand {
         let session = ControlSession()
         try HumanPresence.require("unfreeze", environment: session.environment)
         let person = session.person
+        if !yes {
+            let active = try session.read { reader, now in try reader.activeFreezes(at: now) }
+            // What would be lifted; when that is unclear (none, or several without --all) there is
+            // nothing to confirm and `lift` says so.
+            let shown: [Freeze] = if let id { active.filter { $0.id == ShortID.normalize(id) } } else if all || active.count == 1 { active } else { [] }
+            guard !shown.isEmpty else { return try lift(session: session, person: person) }
+            Console.out(shown.map { "  " + FreezeReport.text($0) }.joined(separator: "\n"))
+            guard Confirmation.ask("Lift \(shown.count == 1 ? "this freeze" : "these \(shown.count) freezes")? Agents can act again at once. [y/N] ") else {
+                throw CLIError("nothing was lifted")
+            }
+        }
+        try lift(session: session, person: person)
+    }
+
+    func lift(session: ControlSession, person: Person) throws {
         let lifted = try session.change { writer, now -> ([Freeze], [AuditRecord]) in
             let active = try writer.activeFreezes(at: now)
             let chosen: [Freeze]
