@@ -35,17 +35,36 @@ struct CLIHarness {
 
     /// Runs `airlock ARGS` with a clean environment: HOME and AIRLOCK_HOME inside the scratch dir.
     func run(_ arguments: [String], environment extra: [String: String] = [:], cwd: String? = nil, stdin: String? = nil) throws -> Result {
+        try launch(Self.binary, arguments, environment: extra, cwd: URL(fileURLWithPath: cwd ?? home.path), stdin: stdin)
+    }
+
+    /// Runs `airlock ARGS` attached to a pseudo-terminal (through `script`), as a person at a
+    /// terminal would; `typing` is typed into it. Output comes back with the terminal's CRLFs
+    /// turned into plain newlines. `asUser` runs it as another OS account (root only).
+    func runInTerminal(_ arguments: [String], environment extra: [String: String] = [:], asUser: String? = nil, typing: String? = nil) throws -> Result {
+        let quoted = ([Self.binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let command = asUser.map { "runuser -u \($0) -- " + quoted } ?? quoted
+        var environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "TERM": "dumb"]
+        for (key, value) in extra { environment[key] = value }
+        var result = try launch(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"], environment: environment, cwd: home, stdin: typing)
+        result.stdout = result.stdout.replacingOccurrences(of: "\r\n", with: "\n")
+        result.stderr = result.stderr.replacingOccurrences(of: "\r\n", with: "\n")
+        return result
+    }
+
+    /// Starts a program in the scratch home's environment (plus `extra`), feeds it `stdin`
+    /// (none: /dev/null) and collects its output and status.
+    private func launch(_ executable: URL, _ arguments: [String], environment extra: [String: String], cwd: URL, stdin: String?) throws -> Result {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable
         process.arguments = arguments
         var environment = ["HOME": home.path, "AIRLOCK_HOME": home.appendingPathComponent(".airlock").path, "PATH": "/usr/bin:/bin", "USER": "tester"]
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: cwd ?? home.path)
-        let out = Pipe(), err = Pipe()
+        process.currentDirectoryURL = cwd
+        let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
-        let input = Pipe()
         process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try process.run()
         if let stdin {
@@ -56,36 +75,6 @@ struct CLIHarness {
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    /// Runs `airlock ARGS` attached to a pseudo-terminal (through `script`), as a person at a
-    /// terminal would; `stdin` is typed into it. Output comes back with the terminal's CRLFs
-    /// turned into plain newlines. `asUser` runs it as another OS account (root only).
-    func runInTerminal(_ arguments: [String], environment extra: [String: String] = [:], asUser: String? = nil, typing: String? = nil) throws -> Result {
-        let quoted = ([Self.binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        let command = asUser.map { "runuser -u \($0) -- " + quoted } ?? quoted
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", command, "/dev/null"]
-        var environment = ["HOME": home.path, "AIRLOCK_HOME": home.appendingPathComponent(".airlock").path, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "USER": "tester", "TERM": "dumb"]
-        for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        process.currentDirectoryURL = home
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let keyboard = Pipe()
-        process.standardInput = typing == nil ? FileHandle.nullDevice : keyboard
-        try process.run()
-        if let typing {
-            keyboard.fileHandleForWriting.write(Data(typing.utf8))
-            try keyboard.fileHandleForWriting.close()
-        }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        func clean(_ data: Data) -> String { String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n") }
-        return Result(status: process.terminationStatus, stdout: clean(stdout), stderr: clean(stderr))
     }
 
     func json(_ text: String) throws -> [String: Any] {
