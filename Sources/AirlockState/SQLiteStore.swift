@@ -97,9 +97,10 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         if !directory.isEmpty, mkdir(directory, 0o700) != 0, errno != EEXIST {
             throw StateError("cannot create \(directory) for the state store: \(String(cString: strerror(errno)))")
         }
-        let temporary = path + ".new-\(getpid())"
-        unlink(temporary)
-        defer { unlink(temporary) }
+        // Unique per creator, threads of one process included.
+        var generator = SystemRandomNumberGenerator()
+        let temporary = path + ".new-\(getpid())-\(String(generator.next() as UInt64, radix: 16))"
+        defer { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(temporary + suffix) } }
         do {
             let db = try SQLiteConnection(path: temporary, busyTimeoutMilliseconds: busyTimeoutMilliseconds, create: true)
             try db.execute("PRAGMA journal_mode = WAL")

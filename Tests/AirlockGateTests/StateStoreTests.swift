@@ -113,7 +113,7 @@ struct StateStoreTests {
     func concurrentCreation() async throws {
         let path = try scratchDirectory() + "/state.sqlite"
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<8 {
+            for index in 0..<32 {
                 group.addTask {
                     try SQLiteStore(path: path).write { (writer) throws in
                         try writer.record(CountedEvent(kind: .limit, key: "k", at: Millis(index)))
@@ -122,7 +122,9 @@ struct StateStoreTests {
             }
             try await group.waitForAll()
         }
-        #expect(try SQLiteStore(path: path).read { try $0.count(.limit, key: "k", since: 0) } == 8)
+        #expect(try SQLiteStore(path: path).read { try $0.count(.limit, key: "k", since: 0) } == 32)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent).filter { $0.contains(".new-") }
+        #expect(leftovers.isEmpty, "no creator's temporary file is left behind: \(leftovers)")
     }
 
     @Test("ids people read: Crockford base32, forgiving of case, dashes and look-alikes")
