@@ -133,10 +133,14 @@ struct StateStoreTests {
             #expect(ShortID.request().range(of: #"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$"#, options: .regularExpression) != nil)
             #expect(ShortID.freeze().range(of: #"^FZ-[0-9A-HJKMNP-TV-Z]{4}$"#, options: .regularExpression) != nil)
         }
-        #expect(ShortID.normalize("k7qf2m") == "K7QF-2M")
-        #expect(ShortID.normalize("K7QF-2M") == "K7QF-2M")
-        #expect(ShortID.normalize("o1lI-aa") == "0111-AA")
-        #expect(ShortID.normalize("fz-ab12") == "FZ-AB12")
-        #expect(ShortID.normalize("FZAB12") == "FZ-AB12")
+        #expect(ShortID.normalizeRequest("k7qf2m") == "K7QF-2M")
+        #expect(ShortID.normalizeRequest("K7QF-2M") == "K7QF-2M")
+        #expect(ShortID.normalizeRequest("o1lI-aa") == "0111-AA")
+        // A request id may contain F and Z; only the freeze normaliser adds the freeze prefix.
+        #expect(ShortID.normalizeRequest("FZ9X-D4") == "FZ9X-D4")
+        #expect(ShortID.normalizeFreeze("fz-ab12") == "FZ-AB12")
+        #expect(ShortID.normalizeFreeze("FZAB12") == "FZ-AB12")
+        #expect(ShortID.normalizeFreeze("ab12") == "FZ-AB12")
+        #expect((0..<2000).allSatisfy { _ in !ShortID.request().hasPrefix("FZ") })
     }
 }

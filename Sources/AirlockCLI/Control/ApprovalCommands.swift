@@ -89,7 +89,7 @@ struct ApproveCommand: ParsableCommand {
         let session = ControlSession()
         try HumanPresence.require("approve", environment: session.environment)
         let person = session.person
-        let id = ShortID.normalize(self.id)
+        let id = ShortID.normalizeRequest(self.id)
         if !yes {
             // Shown and confirmed before any lock is taken: agents keep deciding meanwhile.
             let (shown, now) = try session.read { reader, now in (try RequestAnswer.open(id, reader: reader, now: now, answering: "approve"), now) }
@@ -146,7 +146,7 @@ struct RejectCommand: ParsableCommand {
         let session = ControlSession()
         try HumanPresence.require("reject", environment: session.environment)
         let person = session.person
-        let id = ShortID.normalize(self.id)
+        let id = ShortID.normalizeRequest(self.id)
         let request = try session.change { writer, now -> (ApprovalRequest, [AuditRecord]) in
             var request = try RequestAnswer.open(id, reader: writer, now: now, answering: "reject")
             let vote = Vote(person: person, answer: .reject, at: now, note: note)

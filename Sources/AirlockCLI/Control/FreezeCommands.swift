@@ -108,7 +108,7 @@ struct UnfreezeCommand: ParsableCommand {
             let active = try session.read { reader, now in try reader.activeFreezes(at: now) }
             // What would be lifted; when that is unclear (none, or several without --all) there is
             // nothing to confirm and `lift` says so.
-            let shown: [Freeze] = if let id { active.filter { $0.id == ShortID.normalize(id) } } else if all || active.count == 1 { active } else { [] }
+            let shown: [Freeze] = if let id { active.filter { $0.id == ShortID.normalizeFreeze(id) } } else if all || active.count == 1 { active } else { [] }
             guard !shown.isEmpty else { return try lift(session: session, person: person) }
             Console.out(shown.map { "  " + FreezeReport.text($0) }.joined(separator: "\n"))
             guard Confirmation.ask("Lift \(shown.count == 1 ? "this freeze" : "these \(shown.count) freezes")? Agents can act again at once. [y/N] ") else {
@@ -123,7 +123,7 @@ struct UnfreezeCommand: ParsableCommand {
             let active = try writer.activeFreezes(at: now)
             let chosen: [Freeze]
             if let id {
-                let wanted = ShortID.normalize(id)
+                let wanted = ShortID.normalizeFreeze(id)
                 guard let freeze = active.first(where: { $0.id == wanted }) else {
                     let known = try writer.freeze(id: wanted)
                     throw CLIError(known == nil ? "there is no freeze \(wanted); 'airlock status' lists them" : "freeze \(wanted) is no longer in force")
