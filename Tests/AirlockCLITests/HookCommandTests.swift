@@ -9,16 +9,13 @@ struct HookCommandTests {
         var status: Int32
         var json: [String: Any]
         var stderr: String
-        var seconds: Double
     }
 
     func hook(_ cli: CLIHarness, _ host: String, _ input: String, extra: [String] = [], environment: [String: String] = [:]) throws -> Answer {
-        let started = Date()
         let result = try cli.run(["hook", host] + extra, environment: environment, stdin: input)
-        let seconds = Date().timeIntervalSince(started)
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
         let json = try #require(object as? [String: Any], "stdout is not a JSON object: \(result.stdout)")
-        return Answer(status: result.status, json: json, stderr: result.stderr, seconds: seconds)
+        return Answer(status: result.status, json: json, stderr: result.stderr)
     }
 
     static func claude(_ command: String, cwd: String = "/tmp", tool: String = "Bash", session: String = "s1") -> String {
@@ -200,8 +197,8 @@ struct HookCommandTests {
         _ = out.fileHandleForReading.availableData
         let answer = try hook(cli, "claude", Self.claude("ls"), extra: ["--deadline", "300ms"])
         #expect(answer.status == 2 && claudeVerdict(answer) == "deny")
+        // The deadline's own deny, not the log lock's 2 s timeout (which would name the log).
         #expect(claudeReason(answer).contains("300 ms deadline"))
-        #expect(answer.seconds < 1.5, "answered at the deadline, not after the lock's own timeout")
     }
 
     @Test("very large commands are decided, not dropped")
