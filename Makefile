@@ -1,7 +1,11 @@
 # Airlock — the two commands a newcomer needs are `make demo` and `make test`.
 SHELL := /bin/bash
 SWIFT ?= swift
-RELEASE_FLAGS := -c release --static-swift-stdlib
+# Release builds link the front door (`airlock`, started once per agent tool call) as a static
+# PIE: see `frontDoorLinking` in Package.swift. glibc will not start a static PIE that carries a
+# run path, hence --disable-local-rpath.
+export AIRLOCK_STATIC_PIE := 1
+RELEASE_FLAGS := -c release --static-swift-stdlib --disable-local-rpath
 PREFIX ?= /usr/local
 
 .PHONY: all deps build release demo test sql-oracle bench install clean
@@ -21,6 +25,8 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product airlock
 	$(SWIFT) build $(RELEASE_FLAGS) --product airlock-cli
+	@"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/airlock" --version >/dev/null || \
+		{ echo "the release airlock does not start (a static PIE with a run path?)" >&2; exit 1; }
 
 # A short tour: real incidents, each decided by the built-in policy, each decision checked.
 demo: deps release
