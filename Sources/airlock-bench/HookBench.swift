@@ -38,11 +38,11 @@ enum HookBench {
         // Warm the page cache and the state store.
         for index in 0..<20 { _ = spawn(binary, ["hook", "claude"], environment, inputs[index]) }
         var hook: [Double] = [], baseline: [Double] = []
-        var verdicts: [Int32: Int] = [:]
+        var byStatus: [Int32: [Double]] = [:]
         for index in 0..<count {
             let (seconds, status) = spawn(binary, ["hook", "claude"], environment, inputs[index])
             hook.append(seconds)
-            verdicts[status, default: 0] += 1
+            byStatus[status, default: []].append(seconds)
             baseline.append(spawn("/bin/true", [], environment, inputs[index]).seconds)
         }
         func stats(_ samples: [Double]) -> (median: Double, p99: Double) {
@@ -53,8 +53,18 @@ enum HookBench {
         print("\(count) Claude Code PreToolUse calls (\(commands.count) distinct corpus commands), built-in policy, state and audit on")
         print(String(format: "/bin/true (same spawn, same input)    median %.2f ms, p99 %.2f ms", t.median, t.p99))
         print(String(format: "airlock hook claude                   median %.2f ms, p99 %.2f ms (%.1fx /bin/true)", h.median, h.p99, h.median / t.median))
-        print("exit statuses: " + verdicts.sorted { $0.key < $1.key }.map { "\($0.key == 0 ? "0 (allow/ask)" : "\($0.key) (deny)"): \($0.value)" }.joined(separator: ", "))
+        for (status, samples) in byStatus.sorted(by: { $0.key < $1.key }) {
+            let label = switch status {
+            case 0: "exit 0 (allow, host ask)"
+            case 2: "exit 2 (deny)"
+            case let signal where signal >= 128: "killed by signal \(signal - 128)"
+            default: "exit \(status) (not a verdict)"
+            }
+            print(String(format: "  %@ %5d calls, median %.2f ms, p99 %.2f ms", label.padding(toLength: 27, withPad: " ", startingAt: 0), samples.count, stats(samples).median, stats(samples).p99))
+        }
         try? FileManager.default.removeItem(atPath: home)
+        // A crash or any exit other than 0 or 2 is a hook that failed open in Claude Code.
+        if byStatus.keys.contains(where: { $0 != 0 && $0 != 2 }) { exit(1) }
     }
 
     /// posix_spawn with the input on a pipe; wall time from spawn to reaped exit.
@@ -72,7 +82,11 @@ enum HookBench {
         let envp = environment.map { strdup($0) } + [nil]
         var pid: pid_t = 0
         let t0 = now()
-        posix_spawn(&pid, path, &actions, nil, argv, envp)
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        guard spawned == 0 else {
+            print("cannot start \(path): \(String(cString: strerror(spawned)))")
+            exit(1)
+        }
         close(pipeIn[0])
         input.withUnsafeBytes { _ = write(pipeIn[1], $0.baseAddress, $0.count) }
         close(pipeIn[1])
@@ -83,6 +97,8 @@ enum HookBench {
         posix_spawn_file_actions_destroy(&actions)
         argv.forEach { free($0) }
         envp.forEach { free($0) }
-        return (seconds, (status >> 8) & 0xFF)
+        // Killed by a signal: reported as 128 + signal, like a shell, never as an exit status.
+        let signal = status & 0x7F
+        return (seconds, signal == 0 ? (status >> 8) & 0xFF : 128 + signal)
     }
 }
