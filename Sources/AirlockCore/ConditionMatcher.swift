@@ -111,14 +111,20 @@ struct PathPatternList: Sendable {
 
     let patterns: [Pattern]
 
+    private static let anchors: [(prefix: String, anchor: Anchor)] = [
+        ("$AIRLOCK_HOME", .airlockHome), ("${AIRLOCK_HOME}", .airlockHome), ("$HOME", .home), ("{cwd}", .workingDirectory), ("~", .home),
+    ]
+
+    // Byte-wise throughout: every hook process compiles the policy's path lists, and
+    // Character-wise prefix tests were a tenth of its work. Anchors are ASCII, so byte offsets
+    // after them are Character boundaries.
     init(_ texts: [String]) {
         patterns = texts.map { text in
             var body = Substring(text)
-            let negated = body.hasPrefix("!")
+            let negated = body.utf8.first == UInt8(ascii: "!")
             if negated { body = body.dropFirst() }
-            let anchors: [(String, Anchor)] = [("$AIRLOCK_HOME", .airlockHome), ("${AIRLOCK_HOME}", .airlockHome), ("$HOME", .home), ("{cwd}", .workingDirectory), ("~", .home)]
-            for (prefix, anchor) in anchors where body.hasPrefix(prefix) {
-                return Pattern(negated: negated, anchor: anchor, rest: String(body.dropFirst(prefix.count)))
+            for (prefix, anchor) in Self.anchors where body.utf8.starts(with: prefix.utf8) {
+                return Pattern(negated: negated, anchor: anchor, rest: String(Substring(body.utf8.dropFirst(prefix.utf8.count))))
             }
             return Pattern(negated: negated, anchor: .root, rest: String(body))
         }
@@ -140,11 +146,11 @@ struct PathPatternList: Sendable {
         case .airlockHome: directory = context.airlockHome
         case .workingDirectory: directory = context.workingDirectory
         }
-        guard path.hasPrefix(directory) else { return false }
-        let remainder = path.dropFirst(directory.count)
+        guard path.utf8.starts(with: directory.utf8) else { return false }
+        let remainder = path.utf8.dropFirst(directory.utf8.count)
         // `~` must end at a path boundary: `/home/dev` does not anchor `/home/devops`.
-        guard remainder.isEmpty || remainder.hasPrefix("/") || directory == "/" else { return false }
-        let relative = directory == "/" ? "/" + remainder : String(remainder)
+        guard remainder.isEmpty || remainder.first == UInt8(ascii: "/") || directory == "/" else { return false }
+        let relative = directory == "/" ? "/" + String(decoding: remainder, as: UTF8.self) : String(decoding: remainder, as: UTF8.self)
         return Glob.match(pattern.rest, relative, pathAware: true)
     }
 }

@@ -99,8 +99,10 @@ private struct CompiledPattern: Sendable {
 
     init(_ text: String, hostKind: Bool) {
         self.text = text
-        let lowered = text.lowercased()
-        if hostKind, let cidr = IPv4CIDR(text) {
+        // Most patterns are already lower-case ASCII; `lowercased()` is Unicode-aware and was a
+        // visible share of compiling the built-in environments in every hook process.
+        let lowered = text.utf8.allSatisfy({ $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? text : text.lowercased()
+        if hostKind, text.utf8.contains(UInt8(ascii: "/")), let cidr = IPv4CIDR(text) {
             form = .cidr(cidr)
         } else if Glob.isLiteral(lowered) {
             form = .literal(lowered)
@@ -124,27 +126,41 @@ struct IPv4CIDR: Sendable, Hashable {
     let network: UInt32
     let mask: UInt32
 
+    // Byte-wise parsing: the built-in environments hold hundreds of host patterns, all compiled
+    // in every hook process, and Character-wise splitting was most of that cost.
     init?(_ text: String) {
-        let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard pieces.count == 2, let bits = Int(pieces[1]), (0...32).contains(bits),
-              let address = Self.parse(pieces[0]) else { return nil }
-        mask = bits == 0 ? 0 : UInt32.max << (32 - UInt32(bits))
+        let bytes = Array(text.utf8)
+        guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")), let address = Self.parse(bytes[..<slash]),
+              let bits = Self.number(bytes[(slash + 1)...], max: 32) else { return nil }
+        mask = bits == 0 ? 0 : UInt32.max << (32 - bits)
         network = address & mask
     }
 
     func contains(_ host: String) -> Bool {
-        guard let address = Self.parse(host[...]) else { return false }
+        guard let address = Self.parse(Array(host.utf8)[...]) else { return false }
         return address & mask == network
     }
 
-    static func parse(_ text: Substring) -> UInt32? {
-        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4 else { return nil }
+    /// A dotted quad: four decimal octets, nothing else.
+    static func parse(_ bytes: ArraySlice<UInt8>) -> UInt32? {
         var value: UInt32 = 0
-        for octet in octets {
-            guard let byte = UInt8(octet) else { return nil }
-            value = value << 8 | UInt32(byte)
+        var octets = 0
+        for octet in bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
+            guard let byte = number(octet, max: 255) else { return nil }
+            value = value << 8 | byte
+            octets += 1
         }
-        return value
+        return octets == 4 ? value : nil
+    }
+
+    /// Decimal digits only (no sign, no spaces), at most three of them, not above `max`.
+    private static func number(_ digits: ArraySlice<UInt8>, max: UInt32) -> UInt32? {
+        guard (1...3).contains(digits.count) else { return nil }
+        var value: UInt32 = 0
+        for digit in digits {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
+            value = value * 10 + UInt32(digit - UInt8(ascii: "0"))
+        }
+        return value <= max ? value : nil
     }
 }

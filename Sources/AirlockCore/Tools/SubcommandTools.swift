@@ -1,16 +1,36 @@
+import Synchronization
 /// Classification of the subcommand-driven CLIs listed in `ToolCatalog`, by the rules of
 /// their `ToolSpec`.
 enum SubcommandTools {
     static let handlers: [String: Tools.Handler] = {
         var table: [String: Tools.Handler] = [:]
-        for spec in ToolCatalog.specs {
-            let prepared = PreparedSpec(spec)
-            for name in spec.names where table[name] == nil {
-                table[name] = { invocation, session in classify(invocation, prepared: prepared, session: session) }
+        for program in ToolCatalog.programs {
+            let prepared = LazyPreparedSpec(program.spec)
+            for name in program.names where table[name] == nil {
+                table[name] = { invocation, session in classify(invocation, prepared: prepared.value, session: session) }
             }
         }
         return table
     }()
+
+    /// A catalogue spec prepared the first time one of its programs is classified. A hook is a
+    /// new process per tool call; preparing the whole catalogue up front cost more than the
+    /// rest of the decision.
+    final class LazyPreparedSpec: Sendable {
+        private let make: @Sendable () -> ToolSpec
+        private let prepared = Mutex<PreparedSpec?>(nil)
+
+        init(_ make: @escaping @Sendable () -> ToolSpec) { self.make = make }
+
+        var value: PreparedSpec {
+            prepared.withLock { cached in
+                if let cached { return cached }
+                let built = PreparedSpec(make())
+                cached = built
+                return built
+            }
+        }
+    }
 
     /// A spec with its option names hashed and its rules indexed by their first word, built
     /// once: the catalogue's longest specs have over a hundred rules.

@@ -11,10 +11,47 @@ enum ToolCatalog {
         .fixed(.project, "unspecified database"),
     ]
 
-    static let specs: [ToolSpec] = [kubectl, helm, terraform, pulumi, aws, gcloud, gsutil, az, docker, dockerCompose, railway, fly, heroku, vercel, netlify, gh, supabase, wrangler, prisma, drizzle, rails, django, alembic, sequelize, knex, typeorm, flyway, liquibase, migrate, dbmate, goose, ansible, eksctl, doctl]
+    /// Which spec classifies each program, by name only: a spec (some hold hundreds of rules)
+    /// is built the first time one of its programs is met, so a hook process that sees one
+    /// `kubectl` call builds one spec, not the catalogue.
+    static let programs: [(names: [String], spec: @Sendable () -> ToolSpec)] = [
+        (["kubectl", "oc", "kubecolor"], { kubectl }),
+        (["helm"], { helm }),
+        (["terraform", "tofu", "terragrunt"], { terraform }),
+        (["pulumi"], { pulumi }),
+        (["aws", "awslocal"], { aws }),
+        (["gcloud"], { gcloud }),
+        (["gsutil"], { gsutil }),
+        (["az"], { az }),
+        (["docker", "podman", "nerdctl"], { docker }),
+        (["docker-compose", "podman-compose"], { dockerCompose }),
+        (["railway"], { railway }),
+        (["fly", "flyctl"], { fly }),
+        (["heroku"], { heroku }),
+        (["vercel", "vc"], { vercel }),
+        (["netlify", "ntl"], { netlify }),
+        (["gh"], { gh }),
+        (["supabase"], { supabase }),
+        (["wrangler"], { wrangler }),
+        (["prisma"], { prisma }),
+        (["drizzle-kit"], { drizzle }),
+        (["rails", "rake"], { rails }),
+        (["django-manage", "django-admin", "manage.py"], { django }),
+        (["alembic"], { alembic }),
+        (["sequelize", "sequelize-cli"], { sequelize }),
+        (["knex"], { knex }),
+        (["typeorm", "typeorm-ts-node-commonjs", "typeorm-ts-node-esm"], { typeorm }),
+        (["flyway"], { flyway }),
+        (["liquibase"], { liquibase }),
+        (["migrate"], { migrate }),
+        (["dbmate"], { dbmate }),
+        (["goose"], { goose }),
+        (["ansible", "ansible-playbook"], { ansible }),
+        (["eksctl"], { eksctl }),
+        (["doctl"], { doctl }),
+    ]
 
     static let kubectl = ToolSpec(
-        names: ["kubectl", "oc", "kubecolor"],
         valued: ["-n", "--namespace", "--context", "--cluster", "--user", "--kubeconfig", "-o", "--output", "-l", "--selector", "-f", "--filename", "-c", "--container", "--field-selector", "--server", "-s", "--token", "--as", "--as-group", "--request-timeout", "-k", "--kustomize", "--grace-period", "--timeout", "--type", "--image", "--replicas", "-p", "--patch", "--sort-by", "--template", "-L", "--label-columns", "--since", "--tail", "--for", "--from-literal", "--from-file", "-i", "--port", "--target-port"],
         rules: [
             VerbRule("get", .read), VerbRule("describe", .read), VerbRule("logs", .read), VerbRule("top", .read),
@@ -37,7 +74,6 @@ enum ToolCatalog {
         innerCommand: InnerCommand(verb: "exec", afterOperand: true, valued: ["-c", "--container", "-n", "--namespace", "--context", "--kubeconfig", "--pod-running-timeout", "-f", "--filename"]))
 
     static let helm = ToolSpec(
-        names: ["helm"],
         valued: ["-n", "--namespace", "--kube-context", "--kubeconfig", "-f", "--values", "--set", "--set-string", "--version", "-o", "--output", "--timeout", "--repo"],
         rules: [
             VerbRule("uninstall", .destructive), VerbRule("delete", .destructive), VerbRule("del", .destructive), VerbRule("un", .destructive),
@@ -51,7 +87,6 @@ enum ToolCatalog {
         targets: [.flag(["--kube-context"], .kubeContext), .kubeconfig, .fixed(.kubeContext, "unspecified context")])
 
     static let terraform = ToolSpec(
-        names: ["terraform", "tofu", "terragrunt"],
         valued: ["-chdir", "-var", "-var-file", "-target", "-state", "-state-out", "-backup", "-lock-timeout", "-parallelism", "-out", "-replace"],
         rules: [
             VerbRule("destroy", .destructive),
@@ -72,7 +107,6 @@ enum ToolCatalog {
         targets: [.terraformWorkspace])
 
     static let pulumi = ToolSpec(
-        names: ["pulumi"],
         valued: ["-s", "--stack", "-C", "--cwd", "--config", "-c", "--target", "--parallel", "-m", "--message"],
         rules: [
             VerbRule("destroy", .destructive), VerbRule("down", .destructive), VerbRule("stack rm", .destructive),
@@ -86,7 +120,6 @@ enum ToolCatalog {
         targets: [.flag(["-s", "--stack"], .workspace), .environment(["PULUMI_STACK"], .workspace), .fixed(.workspace, "unspecified stack")])
 
     static let aws = ToolSpec(
-        names: ["aws", "awslocal"],
         valued: ["--profile", "--region", "--output", "--query", "--endpoint-url", "--cli-input-json", "--cli-input-yaml", "--color", "--ca-bundle", "--cli-read-timeout", "--cli-connect-timeout", "--bucket", "--key", "--include", "--exclude", "--instance-ids", "--db-instance-identifier", "--function-name", "--table-name", "--stack-name", "--cluster", "--service", "--name", "--acl", "--storage-class"],
         rules: [
             VerbRule("configure", .write, reason: "aws configure changes local credentials"),
@@ -126,20 +159,17 @@ enum ToolCatalog {
     }()
 
     static let gcloud = ToolSpec(
-        names: ["gcloud"],
         valued: ["--project", "--region", "--zone", "--format", "--filter", "--account", "--configuration", "--impersonate-service-account", "--limit", "--instance", "--database", "--quiet", "--image", "--source"],
         rules: gcloudVerbs,
         targets: [.flag(["--project"], .project), .environment(["CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT"], .project), .fixed(.project, "unspecified project")])
 
     static let gsutil = ToolSpec(
-        names: ["gsutil"],
         valued: ["-o", "-p", "-u", "-h"],
         rules: [VerbRule("rm", .destructive), VerbRule("rb", .destructive), VerbRule("ls", .read), VerbRule("cat", .read), VerbRule("du", .read), VerbRule("stat", .read),
                 VerbRule("rsync", .destructive, flags: ["-d"], reason: "gsutil rsync -d deletes objects at the destination"), VerbRule("cp", .write), VerbRule("mv", .write)],
         targets: [.environment(["CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT"], .project), .fixed(.project, "unspecified project")])
 
     static let az = ToolSpec(
-        names: ["az"],
         valued: ["--subscription", "-g", "--resource-group", "-n", "--name", "-o", "--output", "--query", "-l", "--location"],
         rules: {
             var rules: [VerbRule] = [VerbRule("login", .write), VerbRule("logout", .write), VerbRule("account", .read), VerbRule("version", .read)]
@@ -155,7 +185,6 @@ enum ToolCatalog {
         targets: [.flag(["--subscription"], .project), .environment(["AZURE_SUBSCRIPTION_ID", "ARM_SUBSCRIPTION_ID"], .project), .fixed(.project, "unspecified subscription")])
 
     static let docker = ToolSpec(
-        names: ["docker", "podman", "nerdctl"],
         valued: ["-H", "--host", "--context", "-c", "--config", "--log-level", "-f", "--filter", "--format", "-e", "--env", "-v", "--volume", "-p", "--publish", "--name", "-w", "--workdir", "-u", "--user", "--network", "--env-file", "--entrypoint", "-t", "--tag", "--platform", "--mount", "--label", "-l", "--restart", "--memory", "-m", "--cpus", "--build-arg", "--target", "--cache-from", "--secret", "--ssh", "--hostname"],
         rules: [
             VerbRule("ps", .read), VerbRule("images", .read), VerbRule("logs", .read), VerbRule("inspect", .read), VerbRule("version", .read),
@@ -177,7 +206,6 @@ enum ToolCatalog {
     static let dockerExecValued: [String] = ["-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys", "--index"]
 
     static let dockerCompose = ToolSpec(
-        names: ["docker-compose", "podman-compose"],
         valued: ["-f", "--file", "-p", "--project-name", "--env-file", "--profile", "-H", "--host"],
         rules: [VerbRule("ps", .read), VerbRule("logs", .read), VerbRule("config", .read), VerbRule("images", .read),
                 VerbRule("down", .destructive, flags: ["-v", "--volumes", "--rmi"], reason: "docker-compose down -v deletes volumes"), VerbRule("rm", .destructive)],
@@ -185,7 +213,6 @@ enum ToolCatalog {
         innerCommand: InnerCommand(verb: "exec", afterOperand: true, valued: dockerExecValued))
 
     static let railway = ToolSpec(
-        names: ["railway"],
         valued: ["-e", "--environment", "-s", "--service", "-p", "--project"],
         rules: [
             VerbRule("down", .destructive, reason: "railway down removes the latest deployment"), VerbRule("delete", .destructive),
@@ -198,7 +225,6 @@ enum ToolCatalog {
         innerCommand: InnerCommand(verb: "run", afterOperand: false, valued: ["-e", "--environment", "-s", "--service", "-p", "--project"]))
 
     static let fly = ToolSpec(
-        names: ["fly", "flyctl"],
         valued: ["-a", "--app", "-c", "--config", "-r", "--region", "--org", "-o", "--image", "-s", "--size"],
         rules: [
             VerbRule("apps destroy", .destructive), VerbRule("apps delete", .destructive), VerbRule("destroy", .destructive),
@@ -212,7 +238,6 @@ enum ToolCatalog {
         targets: [.flag(["-a", "--app"], .project), .environment(["FLY_APP"], .project), .fixed(.project, "fly.toml app")])
 
     static let heroku = ToolSpec(
-        names: ["heroku"],
         valued: ["-a", "--app", "-r", "--remote", "--confirm", "-t", "--team"],
         rules: [
             VerbRule("apps:destroy", .destructive), VerbRule("destroy", .destructive), VerbRule("pg:reset", .destructive),
@@ -227,7 +252,6 @@ enum ToolCatalog {
         innerCommand: InnerCommand(verb: "run", afterOperand: false, valued: ["-a", "--app", "-r", "--remote", "-s", "--size", "-e", "--env", "--type", "-x", "--exit-code"]))
 
     static let vercel = ToolSpec(
-        names: ["vercel", "vc"],
         valued: ["--scope", "--token", "-t", "--target", "-e", "--env", "-b", "--build-env", "--cwd", "-A", "--local-config"],
         rules: [
             VerbRule("remove", .destructive), VerbRule("rm", .destructive), VerbRule("env rm", .destructive), VerbRule("env remove", .destructive),
@@ -239,14 +263,12 @@ enum ToolCatalog {
         targets: [.presence(["--prod", "--production"], .project, "production"), .flag(["--target"], .project), .fixed(.project, "preview")])
 
     static let netlify = ToolSpec(
-        names: ["netlify", "ntl"],
         valued: ["--site", "--auth", "--dir", "--functions", "--context", "-a", "-s", "-d"],
         rules: [VerbRule("sites:delete", .destructive), VerbRule("env:unset", .destructive), VerbRule("status", .read), VerbRule("sites:list", .read), VerbRule("env:list", .read),
                 VerbRule("dev", .write), VerbRule("build", .write), VerbRule("deploy", .write)],
         targets: [.presence(["--prod", "--prodIfUnlocked"], .project, "production"), .flag(["--context"], .project), .fixed(.project, "netlify site")])
 
     static let gh = ToolSpec(
-        names: ["gh"],
         valued: ["-R", "--repo", "-X", "--method", "-H", "--header", "-f", "--raw-field", "-F", "--field", "--jq", "-q", "--template", "-t", "--title", "-b", "--body", "-B", "--base", "-l", "--label", "-L", "--limit", "-s", "--state", "--hostname", "--input"],
         rules: [
             VerbRule("repo delete", .destructive), VerbRule("release delete", .destructive), VerbRule("secret delete", .destructive),
@@ -262,7 +284,6 @@ enum ToolCatalog {
         targets: [.flag(["-R", "--repo"], .gitRemote), .environment(["GH_REPO"], .gitRemote), .fixed(.gitRemote, "current GitHub repository")])
 
     static let supabase = ToolSpec(
-        names: ["supabase"],
         valued: ["--project-ref", "--db-url", "-p", "--password", "--workdir", "--linked", "--schema", "-s"],
         rules: [VerbRule("db reset", .destructive), VerbRule("projects delete", .destructive), VerbRule("functions delete", .destructive), VerbRule("secrets unset", .destructive),
                 VerbRule("db push", .write), VerbRule("db pull", .read), VerbRule("db diff", .read), VerbRule("db dump", .read), VerbRule("status", .read),
@@ -271,7 +292,6 @@ enum ToolCatalog {
         targets: [.flag(["--db-url"], .host), .flag(["--project-ref"], .project), .presence(["--local"], .host, "localhost"), .presence(["--linked"], .project, "linked supabase project"), .fixed(.host, "localhost")])
 
     static let wrangler = ToolSpec(
-        names: ["wrangler"],
         valued: ["--env", "-e", "--name", "--config", "-c", "--binding", "--namespace-id", "--command", "--file"],
         rules: [VerbRule("delete", .destructive), VerbRule("d1 delete", .destructive), VerbRule("kv namespace delete", .destructive), VerbRule("kv key delete", .destructive),
                 VerbRule("kv:namespace delete", .destructive), VerbRule("r2 bucket delete", .destructive), VerbRule("r2 object delete", .destructive),
@@ -282,7 +302,6 @@ enum ToolCatalog {
     // MARK: ORMs and migration tools
 
     static let prisma = ToolSpec(
-        names: ["prisma"],
         valued: ["--schema", "--name", "--file", "--url", "--from-url", "--to-url", "--from-schema-datamodel", "--to-schema-datamodel", "--from-migrations", "--to-migrations", "--shadow-database-url"],
         rules: [
             VerbRule("migrate reset", .destructive, reason: "prisma migrate reset drops the database and recreates it"),
@@ -296,7 +315,6 @@ enum ToolCatalog {
         targets: [.flag(["--url"], .host)] + applicationTargets)
 
     static let drizzle = ToolSpec(
-        names: ["drizzle-kit"],
         valued: ["--config", "--dialect", "--schema", "--out", "--url", "--table", "--host"],
         rules: [
             VerbRule("push", .destructive, reason: "drizzle-kit push applies schema changes directly and may drop columns or tables"),
@@ -307,7 +325,6 @@ enum ToolCatalog {
         targets: [.flag(["--url"], .host)] + applicationTargets)
 
     static let rails = ToolSpec(
-        names: ["rails", "rake"],
         valued: ["-e", "--environment", "-f", "--rakefile"],
         rules: [
             VerbRule("db:drop*", .destructive), VerbRule("db:reset", .destructive), VerbRule("db:schema:load", .destructive),
@@ -325,7 +342,6 @@ enum ToolCatalog {
         targets: [.flag(["-e", "--environment"], .project), .all([.environment(["RAILS_ENV", "RACK_ENV"], .project), .databaseURL(databaseURLs)]), .fixed(.project, "development")])
 
     static let django = ToolSpec(
-        names: ["django-manage", "django-admin", "manage.py"],
         valued: ["--settings", "--database", "--pythonpath", "-v", "--verbosity"],
         rules: [
             VerbRule("flush", .destructive), VerbRule("reset_db", .destructive), VerbRule("sqlflush", .read),
@@ -339,7 +355,6 @@ enum ToolCatalog {
         targets: [.flag(["--settings"], .project), .all([.databaseURL(databaseURLs), .environment(["DJANGO_SETTINGS_MODULE", "DJANGO_ENV", "ENVIRONMENT"], .project)]), .fixed(.project, "default settings")])
 
     static let alembic = ToolSpec(
-        names: ["alembic"],
         valued: ["-c", "--config", "-n", "--name", "-x", "-m", "--message"],
         rules: [VerbRule("downgrade", .destructive, reason: "alembic downgrade runs down-migrations, which drop schema"), VerbRule("upgrade", .write), VerbRule("stamp", .write),
                 VerbRule("history", .read), VerbRule("current", .read), VerbRule("heads", .read), VerbRule("show", .read), VerbRule("check", .read), VerbRule("branches", .read),
@@ -347,7 +362,6 @@ enum ToolCatalog {
         targets: applicationTargets)
 
     static let sequelize = ToolSpec(
-        names: ["sequelize", "sequelize-cli"],
         valued: ["--env", "--config", "--url", "--migrations-path", "--seeders-path", "--to", "--seed", "--name"],
         rules: [VerbRule("db:drop", .destructive), VerbRule("db:migrate:undo:all", .destructive), VerbRule("db:migrate:undo", .destructive),
                 VerbRule("db:seed:undo:all", .destructive), VerbRule("db:seed:undo", .destructive), VerbRule("db:migrate:status", .read),
@@ -356,7 +370,6 @@ enum ToolCatalog {
         targets: [.flag(["--url"], .host), .flag(["--env"], .project)] + applicationTargets)
 
     static let knex = ToolSpec(
-        names: ["knex"],
         valued: ["--env", "--knexfile", "--cwd", "--client", "--connection", "--migrations-directory", "--specific"],
         rules: [VerbRule("migrate:rollback", .destructive, flags: ["--all"], reason: "knex migrate:rollback --all undoes every migration"),
                 VerbRule("migrate:rollback", .write), VerbRule("migrate:down", .write), VerbRule("migrate:latest", .write), VerbRule("migrate:up", .write),
@@ -365,7 +378,6 @@ enum ToolCatalog {
         targets: [.flag(["--env"], .project)] + applicationTargets)
 
     static let typeorm = ToolSpec(
-        names: ["typeorm", "typeorm-ts-node-commonjs", "typeorm-ts-node-esm"],
         valued: ["-d", "--dataSource", "-c", "--connection", "-n", "--name"],
         rules: [VerbRule("schema:drop", .destructive), VerbRule("migration:revert", .destructive), VerbRule("schema:sync", .destructive, reason: "schema:sync can drop columns and tables"),
                 VerbRule("query", .opaque), VerbRule("migration:run", .write), VerbRule("schema:log", .read), VerbRule("migration:show", .read),
@@ -373,54 +385,46 @@ enum ToolCatalog {
         targets: applicationTargets)
 
     static let flyway = ToolSpec(
-        names: ["flyway"],
         valued: ["-url", "-user", "-password", "-schemas", "-locations", "-configFiles", "-environment"],
         rules: [VerbRule("clean", .destructive, reason: "flyway clean drops every object in the schemas"), VerbRule("undo", .destructive),
                 VerbRule("migrate", .write), VerbRule("baseline", .write), VerbRule("repair", .write), VerbRule("info", .read), VerbRule("validate", .read)],
         targets: [.flag(["-url"], .host), .flag(["-environment"], .project)] + applicationTargets)
 
     static let liquibase = ToolSpec(
-        names: ["liquibase"],
         valued: ["--url", "--username", "--password", "--changelog-file", "--defaults-file", "--count", "--tag"],
         rules: [VerbRule("drop-all", .destructive), VerbRule("dropAll", .destructive), VerbRule("rollback*", .destructive),
                 VerbRule("update*", .write), VerbRule("status", .read), VerbRule("history", .read), VerbRule("diff*", .read), VerbRule("validate", .read), VerbRule("update-sql", .read)],
         targets: [.flag(["--url"], .host)] + applicationTargets)
 
     static let migrate = ToolSpec(
-        names: ["migrate"],
         valued: ["-database", "-path", "-source"],
         rules: [VerbRule("drop", .destructive), VerbRule("down", .destructive), VerbRule("force", .write), VerbRule("goto", .write), VerbRule("up", .write), VerbRule("version", .read), VerbRule("create", .read)],
         targets: [.flag(["-database"], .host)] + applicationTargets)
 
     static let dbmate = ToolSpec(
-        names: ["dbmate"],
         valued: ["-u", "--url", "-e", "--env", "-d", "--migrations-dir"],
         rules: [VerbRule("drop", .destructive), VerbRule("rollback", .destructive), VerbRule("down", .destructive), VerbRule("up", .write), VerbRule("migrate", .write),
                 VerbRule("create", .write), VerbRule("status", .read), VerbRule("new", .read), VerbRule("dump", .read), VerbRule("wait", .read)],
         targets: [.flag(["-u", "--url"], .host)] + applicationTargets)
 
     static let goose = ToolSpec(
-        names: ["goose"],
         valued: ["-dir", "-table", "-env"],
         rules: [VerbRule("* * reset", .destructive), VerbRule("* * down*", .destructive), VerbRule("* * up*", .write), VerbRule("* * redo", .destructive),
                 VerbRule("* * status", .read), VerbRule("* * version", .read), VerbRule("create", .read)],
         targets: applicationTargets)
 
     static let ansible = ToolSpec(
-        names: ["ansible", "ansible-playbook"],
         valued: ["-i", "--inventory", "-m", "--module-name", "-a", "--args", "-l", "--limit", "-e", "--extra-vars", "-u", "--user", "-t", "--tags"],
         rules: [VerbRule("*", .opaque, flags: ["--check", "-C"], reason: "a check run"), VerbRule("*", .opaque, reason: "ansible runs tasks on remote hosts; their effect is not judged from the command line")],
         fallback: .opaque,
         targets: [.flag(["-i", "--inventory"], .project), .flag(["-l", "--limit"], .host), .fixed(.project, "ansible inventory")])
 
     static let eksctl = ToolSpec(
-        names: ["eksctl"],
         valued: ["--name", "-n", "--region", "-r", "--profile", "-f", "--config-file", "--cluster"],
         rules: [VerbRule("delete", .destructive), VerbRule("get", .read), VerbRule("utils describe-*", .read), VerbRule("create", .write), VerbRule("upgrade", .write), VerbRule("scale", .write)],
         targets: [.flag(["--profile"], .awsProfile), .flag(["--name", "-n", "--cluster"], .kubeContext), .environment(["AWS_PROFILE"], .awsProfile), .fixed(.awsProfile, "default")])
 
     static let doctl = ToolSpec(
-        names: ["doctl"],
         valued: ["--context", "-t", "--access-token", "-o", "--output", "--format"],
         rules: [VerbRule("* * delete", .destructive), VerbRule("* delete", .destructive), VerbRule("* * list", .read), VerbRule("* list", .read), VerbRule("* * get", .read), VerbRule("* get", .read),
                 VerbRule("account", .read), VerbRule("auth", .write), VerbRule("* * create", .write), VerbRule("* create", .write)],

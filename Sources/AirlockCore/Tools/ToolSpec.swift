@@ -1,9 +1,8 @@
 /// What Airlock knows about a subcommand-driven CLI (kubectl, terraform, aws, prisma, rails …),
 /// as data: which operations read, write or destroy, which flags change that, which flags
-/// take values, and where the target comes from.
+/// take values, and where the target comes from. `ToolCatalog.programs` says which program
+/// names a spec covers.
 struct ToolSpec: Sendable {
-    /// Program names this spec covers (`terraform`, `tofu`).
-    var names: [String]
     /// Options that take a value anywhere on the line (so their values are not operations).
     var valued: [String] = []
     /// Ordered rules: the first whose pattern and flags match decides.

@@ -4,18 +4,17 @@ import AirlockSQL
 enum Tools {
     typealias Handler = @Sendable (Invocation, AnalysisSession) -> Void
 
-    static let handlers: [String: Handler] = {
-        var table: [String: Handler] = [:]
-        for family in [Wrappers.handlers, Interpreters.handlers, FileSystemTools.handlers, GitTool.handlers,
-                       DatabaseClients.handlers, HTTPClients.handlers, SubcommandTools.handlers,
-                       PackageScripts.handlers, AirlockSelf.handlers] {
-            table.merge(family) { first, _ in first }
-        }
-        return table
-    }()
+    /// The handler for a program name: the first family, in this order, that knows it. Looked
+    /// up family by family rather than merged into one table, which cost a hook process more
+    /// than classifying its command.
+    static func handler(for name: String) -> Handler? {
+        Wrappers.handlers[name] ?? Interpreters.handlers[name] ?? FileSystemTools.handlers[name] ?? GitTool.handlers[name]
+            ?? DatabaseClients.handlers[name] ?? HTTPClients.handlers[name] ?? SubcommandTools.handlers[name]
+            ?? PackageScripts.handlers[name] ?? AirlockSelf.handlers[name]
+    }
 
     static func classify(_ invocation: Invocation, session: AnalysisSession) {
-        if let handler = handlers[invocation.name] {
+        if let handler = handler(for: invocation.name) {
             handler(invocation, session)
         } else if let handler = FileSystemTools.prefixHandler(for: invocation.name) ?? Interpreters.versionedHandler(for: invocation.name) {
             handler(invocation, session)
