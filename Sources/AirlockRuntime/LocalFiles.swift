@@ -47,10 +47,12 @@ public enum ProcessFacts {
     public static func environment() -> [String: String] {
         var result: [String: String] = [:]
         var pointer = environ
+        // Split on bytes: Character-wise search walks grapheme clusters, and a developer's
+        // environment (PATH, LS_COLORS …) made it a tenth of a hook call's work.
         while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let eq = text.firstIndex(of: "=") {
-                result[String(text[..<eq])] = String(text[text.index(after: eq)...])
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
+            if let eq = bytes.firstIndex(of: UInt8(ascii: "=")) {
+                result[String(decoding: bytes[..<eq], as: UTF8.self)] = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
             }
             pointer += 1
         }

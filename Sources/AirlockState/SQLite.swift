@@ -13,8 +13,7 @@ final class SQLiteConnection {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
 
-    /// - Parameter create: make the file (only ever a private temporary, see `SQLiteStore`),
-    ///   and leave no log files behind when closing it.
+    /// - Parameter create: make the file (only ever a private temporary, see `SQLiteStore`).
     init(path: String, busyTimeoutMilliseconds: Int32, create: Bool) throws(StateError) {
         self.path = path
         var db: OpaquePointer?
@@ -28,13 +27,6 @@ final class SQLiteConnection {
         handle = db
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(db, 1)
-        if !create {
-            // Every hook process opens and closes the store once: keep the write-ahead log and
-            // its index between processes instead of checkpointing and deleting them each time.
-            airlock_sqlite3_no_checkpoint_on_close(db)
-            var persist: Int32 = 1
-            sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
-        }
     }
 
     deinit {

@@ -1,9 +1,1 @@
 #include <sqlite3.h>
-
-// sqlite3_db_config is variadic, which Swift cannot call: one fixed-argument wrapper per use.
-
-/// Many short-lived processes share the store: closing must not checkpoint (and fsync) the
-/// write-ahead log each time; SQLite's automatic checkpoints during commits keep it bounded.
-static inline int airlock_sqlite3_no_checkpoint_on_close(sqlite3 *db) {
-    return sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)0);
-}

@@ -313,7 +313,7 @@ struct GateCommandTests {
         ]
         for (what, bytes) in damaged {
             try bytes.write(to: state)
-            for name in ["state.sqlite-wal", "state.sqlite-shm"] {
+            for name in ["state.sqlite-journal", "state.sqlite-wal", "state.sqlite-shm"] {
                 try? FileManager.default.removeItem(at: cli.home.appendingPathComponent(".airlock/" + name))
             }
             let (status, decision) = try check(cli, "ls")

@@ -109,6 +109,35 @@ struct StateStoreTests {
         }
     }
 
+    /// Runs python3's sqlite3 on the store, outside this process, and returns what it prints.
+    func python(_ script: String, _ path: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); " + script, path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("a store an earlier Airlock left in WAL mode is taken over with its freezes; no write-ahead log is kept")
+    func convertsWriteAheadLog() throws {
+        let path = try scratchDirectory() + "/state.sqlite"
+        let freeze = Freeze(id: "FZ-AB12", scope: .all, level: .writes, reason: "incident", source: .person, createdBy: "Ada (ada)", createdAt: 1_000, until: nil)
+        try SQLiteStore(path: path).write { (writer) throws in #expect(try writer.insert(freeze)) }
+        #expect(try python("print(c.execute('pragma journal_mode=wal').fetchone()[0])", path) == "wal")
+
+        let store = SQLiteStore(path: path)
+        #expect(try store.read { try $0.activeFreezes(at: 2_000) } == [freeze])
+        try store.write { (writer) throws in try writer.record(CountedEvent(kind: .denial, key: "agent:a", at: 2_000)) }
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"), "the log is checkpointed into the file and gone")
+        #expect(try python("print(c.execute('pragma journal_mode').fetchone()[0])", path) != "wal")
+        #expect(try python("print(c.execute('select count(*) from events').fetchone()[0])", path) == "1")
+    }
+
     @Test("many stores created at once on one path agree on one file")
     func concurrentCreation() async throws {
         let path = try scratchDirectory() + "/state.sqlite"
