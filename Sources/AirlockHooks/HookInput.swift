@@ -80,9 +80,9 @@ public enum HookInput {
             if let given = try input.optionalString("cwd") { cwd = given }
         case "beforeMCPExecution":
             let name = try input.string("tool_name")
-            // Some versions send the arguments as a JSON string.
+            // An object, or (some versions) a JSON string holding one.
             let arguments: Fields
-            if let text = try input.optionalString("tool_input") {
+            if case .string? = input["tool_input"], let text = try input.optionalString("tool_input") {
                 guard let parsed = JSONReader.parse(Array(text.utf8)) else { throw HookInputError("'tool_input' is a string that is not JSON") }
                 arguments = try Fields(parsed, place: "tool_input")
             } else {
@@ -91,7 +91,15 @@ public enum HookInput {
             var location = try input.optionalString("url")
             if location == nil { location = try input.optionalString("command") }
             let server = try input.optionalString("server_name")
-            action = .tool(toolCall(name: name.hasPrefix("mcp__") ? name : mcpName(server: server, tool: name), input: arguments, location: location))
+            var call = toolCall(name: name.hasPrefix("mcp__") ? name : mcpName(server: server, tool: name), input: arguments, location: location)
+            if call.server == nil {
+                // Cursor names the tool alone; the server is known only by where it runs (its
+                // `url` or `command`). It is still an MCP call: SQL in its arguments is classified
+                // and its location placed in an environment, as for a named server.
+                call.server = location ?? EnvironmentResolver.unknown
+                call.tool = name
+            }
+            action = .tool(call)
         case "beforeReadFile":
             action = .file(path: try input.string("file_path"), access: .read)
         default:
