@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Maps targets to the policy's environments. Pure: the same target and policy always give the
 /// same environment.
 public struct EnvironmentResolver: Sendable {
@@ -25,7 +27,7 @@ public struct EnvironmentResolver: Sendable {
                 if environment.localSockets { return (environment.name, explained ? "\(target) is a local socket or file" : "") }
                 continue
             }
-            if let pattern = environment.patterns[target.kind]?.first(where: { $0.matches(value) }) {
+            if let pattern = environment.patterns(for: target.kind).first(where: { $0.matches(value) }) {
                 return (environment.name, explained ? "\(target) matches \(target.kind.rawValue) pattern '\(pattern.text)'" : "")
             }
             if let label = environment.labels.first(where: { label in words.contains { $0 == label } }) {
@@ -71,23 +73,30 @@ public struct EnvironmentResolver: Sendable {
 
 }
 
-/// An environment's patterns prepared for matching many targets.
-private struct CompiledEnvironment: Sendable {
+/// An environment's patterns prepared for matching many targets, one target kind at a time on
+/// first use: the built-in environments hold hundreds of patterns, and a hook process that
+/// meets one `kubectl` context (or no target at all) should not compile the host patterns.
+private final class CompiledEnvironment: Sendable {
     let name: String
-    let patterns: [Target.Kind: [CompiledPattern]]
     let labels: [String]
     let localSockets: Bool
+    private let definition: EnvironmentDefinition
+    private let compiled = Mutex<[Target.Kind: [CompiledPattern]]>([:])
 
     init(_ definition: EnvironmentDefinition) {
+        self.definition = definition
         name = definition.name
-        var patterns: [Target.Kind: [CompiledPattern]] = [:]
-        for kind in Target.Kind.allCases where kind != .socket {
-            let list = definition.patterns(for: kind).map { CompiledPattern($0, hostKind: kind == .host) }
-            if !list.isEmpty { patterns[kind] = list }
-        }
-        self.patterns = patterns
         labels = definition.labels.map { $0.lowercased() }
         localSockets = definition.localSockets
+    }
+
+    func patterns(for kind: Target.Kind) -> [CompiledPattern] {
+        compiled.withLock { cache in
+            if let ready = cache[kind] { return ready }
+            let list = definition.patterns(for: kind).map { CompiledPattern($0, hostKind: kind == .host) }
+            cache[kind] = list
+            return list
+        }
     }
 }
 

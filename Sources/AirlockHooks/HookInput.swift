@@ -58,6 +58,8 @@ public enum HookInput {
             action = .file(path: try toolInput.string("file_path"), access: .write)
         case "NotebookEdit":
             action = .file(path: try toolInput.string("notebook_path"), access: .write)
+        case "apply_patch":
+            action = try patchAction(toolInput)
         default:
             action = .tool(toolCall(name: name, input: toolInput, location: nil))
         }
@@ -137,6 +139,52 @@ public enum HookInput {
         return HookCall(action: action, agent: "gemini:\(session)", session: session, workingDirectory: cwd, event: event)
     }
 
+    // MARK: Codex's apply_patch
+
+    /// Codex's `apply_patch` as the file writes it makes. Its patch (in `input`, `patch` or
+    /// `command`) names each file on a header line (`*** Add File: P`, `*** Update File: P`,
+    /// `*** Delete File: P`, `*** Move to: P`; unified diffs: `+++ b/P`). One file is a file
+    /// write like `Edit`; several are judged as the equivalent `tee` and `rm`, so the same path
+    /// rules decide. A patch naming no file is refused: it cannot be judged.
+    static func patchAction(_ input: Fields) throws(HookInputError) -> Action {
+        var text: String?
+        for key in ["input", "patch", "command"] where text == nil {
+            switch input[key] {
+            case .string(let value)?: text = value
+            case .array(let items)?: text = items.compactMap { if case .string(let item) = $0 { item } else { nil } }.joined(separator: "\n")
+            default: break
+            }
+        }
+        guard let text else { throw HookInputError("apply_patch carries no patch in 'input', 'patch' or 'command'") }
+        let (written, deleted) = patchedFiles(text)
+        if written.count == 1, deleted.isEmpty, let path = written.first { return .file(path: path, access: .write) }
+        guard !written.isEmpty || !deleted.isEmpty else { throw HookInputError("apply_patch names no file Airlock can read from its patch") }
+        var parts: [String] = []
+        if !written.isEmpty { parts.append((["tee", "--"] + written.map(ShellQuoting.quoteIfNeeded)).joined(separator: " ") + " </dev/null >/dev/null") }
+        if !deleted.isEmpty { parts.append((["rm", "-f", "--"] + deleted.map(ShellQuoting.quoteIfNeeded)).joined(separator: " ")) }
+        return .shell(parts.joined(separator: "; "))
+    }
+
+    /// The files a patch writes and deletes, in order, each once.
+    static func patchedFiles(_ patch: String) -> (written: [String], deleted: [String]) {
+        var written: [String] = [], deleted: [String] = []
+        for line in patch.split(separator: "\n", omittingEmptySubsequences: true) {
+            let line = line.hasSuffix("\r") ? line.dropLast() : line
+            for (prefix, isDelete) in [("*** Add File: ", false), ("*** Update File: ", false), ("*** Move to: ", false), ("*** Delete File: ", true), ("+++ ", false)] where line.hasPrefix(prefix) {
+                var path = String(line.dropFirst(prefix.count)).trimmingSpaces()
+                if prefix == "+++ " {
+                    if path == "/dev/null" { break }
+                    if path.hasPrefix("b/") { path = String(path.dropFirst(2)) }
+                    if let tab = path.firstIndex(of: "\t") { path = String(path[..<tab]) }
+                }
+                guard !path.isEmpty else { break }
+                if isDelete { if !deleted.contains(path) { deleted.append(path) } } else if !written.contains(path) { written.append(path) }
+                break
+            }
+        }
+        return (written, deleted)
+    }
+
     // MARK: Shared
 
     /// The first of two spellings a host uses for one field.
@@ -185,9 +233,17 @@ struct Fields {
 
     init(_ value: JSONReader.Value, place: String) throws(HookInputError) {
         guard case .object(let members) = value else { throw HookInputError("\(place) must be a JSON object") }
-        var seen: Set<String> = []
-        for member in members where !seen.insert(member.key).inserted {
-            throw HookInputError("\(place) has '\(member.key)' twice; Airlock cannot know which one the host used")
+        // Hosts send a handful of keys: compare them pairwise. Only an object with many keys
+        // (an MCP tool's arguments can be anything) pays for a hash set.
+        if members.count <= 16 {
+            for (index, member) in members.enumerated() where members[..<index].contains(where: { $0.key == member.key }) {
+                throw HookInputError("\(place) has '\(member.key)' twice; Airlock cannot know which one the host used")
+            }
+        } else {
+            var seen: Set<String> = []
+            for member in members where !seen.insert(member.key).inserted {
+                throw HookInputError("\(place) has '\(member.key)' twice; Airlock cannot know which one the host used")
+            }
         }
         self.members = members
         self.place = place

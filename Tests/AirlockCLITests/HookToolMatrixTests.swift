@@ -56,6 +56,11 @@ struct HookToolMatrixTests {
         #"{"session_id":"cdx-1","transcript_path":"HOME_DIR/.codex/t.jsonl","cwd":"HOME_DIR/app","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"\#(tool)","tool_input":\#(toolInput)}"#
     }
 
+    /// Codex's apply_patch input: the patch envelope around `body`.
+    static func patch(_ body: String) -> String {
+        #"{"input":\#(quote("*** Begin Patch\n" + body + "\n*** End Patch"))}"#
+    }
+
     static func gemini(_ tool: String, _ toolInput: String) -> String {
         #"{"session_id":"gem-1","transcript_path":"HOME_DIR/.gemini/t.json","cwd":"HOME_DIR/app","hook_event_name":"BeforeTool","timestamp":"2026-11-02T10:00:00Z","tool_name":"\#(tool)","tool_input":\#(toolInput)}"#
     }
@@ -120,6 +125,17 @@ struct HookToolMatrixTests {
         Case(host: "codex", what: "Write project file", input: codex("Write", #"{"file_path":"HOME_DIR/app/notes.txt","content":"hello"}"#), verdict: "allow", status: 0, reason: "Airlock: allowed"),
         Case(host: "codex", what: "Edit Airlock's policy", input: codex("Edit", #"{"file_path":"HOME_DIR/.airlock/policy.yaml","old_string":"enforce","new_string":"monitor"}"#),
              verdict: "deny", status: 2, reason: "airlock-home-is-read-only"),
+
+        // apply_patch: judged by the files its patch names.
+        Case(host: "codex", what: "apply_patch to a project file", input: codex("apply_patch", patch("*** Update File: HOME_DIR/app/notes.txt\n@@\n-a\n+b")),
+             verdict: "allow", status: 0, reason: "Airlock: allowed"),
+        Case(host: "codex", what: "apply_patch to a project file and Airlock's policy", input: codex("apply_patch",
+             patch("*** Add File: HOME_DIR/app/new.txt\n+hi\n*** Update File: HOME_DIR/.airlock/policy.yaml\n@@\n-mode: enforce\n+mode: monitor")),
+             verdict: "deny", status: 2, reason: "airlock-home-is-read-only"),
+        Case(host: "codex", what: "apply_patch deleting Airlock's policy", input: codex("apply_patch", patch("*** Delete File: HOME_DIR/.airlock/policy.yaml")),
+             verdict: "deny", status: 2, reason: "airlock-home-is-read-only"),
+        Case(host: "codex", what: "apply_patch naming no file (fails closed)", input: codex("apply_patch", #"{"input":"*** Begin Patch\n*** End Patch"}"#),
+             verdict: "deny", status: 2, reason: "apply_patch names no file"),
 
         Case(host: "codex", what: "MCP prod SELECT", input: codex("mcp__postgres-prod__query", sql("SELECT count(*) FROM users")), verdict: "allow", status: 0, reason: "Airlock: allowed"),
         Case(host: "codex", what: "MCP staging DROP (host prompt)", input: codex("mcp__postgres-staging__query", sql("DROP TABLE users")),

@@ -2,33 +2,31 @@ import Synchronization
 /// Classification of the subcommand-driven CLIs listed in `ToolCatalog`, by the rules of
 /// their `ToolSpec`.
 enum SubcommandTools {
-    static let handlers: [String: Tools.Handler] = {
-        var table: [String: Tools.Handler] = [:]
-        for program in ToolCatalog.programs {
-            let prepared = LazyPreparedSpec(program.spec)
-            for name in program.names where table[name] == nil {
-                table[name] = { invocation, session in classify(invocation, prepared: prepared.value, session: session) }
-            }
+    /// The handler for a catalogued program. Nothing is built per program until one is met:
+    /// a hook is a new process per tool call, and preparing the catalogue (hundreds of rules)
+    /// up front cost more than the rest of the decision.
+    static func handler(for name: String) -> Tools.Handler? {
+        guard let position = positions[name] else { return nil }
+        return { invocation, session in classify(invocation, prepared: preparedSpec(position), session: session) }
+    }
+
+    /// Program name → its entry in `ToolCatalog.programs` (the first entry naming it).
+    private static let positions: [String: Int] = {
+        var table: [String: Int] = Dictionary(minimumCapacity: 64)
+        for (position, program) in ToolCatalog.programs.enumerated() {
+            for name in program.names where table[name] == nil { table[name] = position }
         }
         return table
     }()
 
-    /// A catalogue spec prepared the first time one of its programs is classified. A hook is a
-    /// new process per tool call; preparing the whole catalogue up front cost more than the
-    /// rest of the decision.
-    final class LazyPreparedSpec: Sendable {
-        private let make: @Sendable () -> ToolSpec
-        private let prepared = Mutex<PreparedSpec?>(nil)
+    private static let prepared = Mutex<[Int: PreparedSpec]>([:])
 
-        init(_ make: @escaping @Sendable () -> ToolSpec) { self.make = make }
-
-        var value: PreparedSpec {
-            prepared.withLock { cached in
-                if let cached { return cached }
-                let built = PreparedSpec(make())
-                cached = built
-                return built
-            }
+    private static func preparedSpec(_ position: Int) -> PreparedSpec {
+        prepared.withLock { cache in
+            if let ready = cache[position] { return ready }
+            let made = PreparedSpec(ToolCatalog.programs[position].spec())
+            cache[position] = made
+            return made
         }
     }
 

@@ -9,7 +9,7 @@ enum Tools {
     /// than classifying its command.
     static func handler(for name: String) -> Handler? {
         Wrappers.handlers[name] ?? Interpreters.handlers[name] ?? FileSystemTools.handlers[name] ?? GitTool.handlers[name]
-            ?? DatabaseClients.handlers[name] ?? HTTPClients.handlers[name] ?? SubcommandTools.handlers[name]
+            ?? DatabaseClients.handlers[name] ?? HTTPClients.handlers[name] ?? SubcommandTools.handler(for: name)
             ?? PackageScripts.handlers[name] ?? AirlockSelf.handlers[name]
     }
 
