@@ -171,7 +171,7 @@ for run in $(seq 1 20); do
   denied=$(awk '$2 != 0 { print $1; exit }' "$marks")
   latencies+=("$(jq -n "($denied - $returned) * 1000")")
 done
-printf '%s\n' "${latencies[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "freeze returned -> first denied decision in the other process: median %.2f ms, max %.2f ms (one in-flight check at most)\n", a[int((NR + 1) / 2)], a[NR] }'
+printf '%s\n' "${latencies[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "freeze returned -> first denied decision in the other process: median %.2f ms, max %.2f ms (one in-flight check at most; below zero: the other process was already denied before airlock freeze had exited)\n", a[int((NR + 1) / 2)], a[NR] }'
 echo '```'
 
 echo
