@@ -143,7 +143,7 @@ public enum HookInput {
 
     /// Codex's `apply_patch` as the file writes it makes. Its patch (in `input`, `patch` or
     /// `command`) names each file on a header line (`*** Add File: P`, `*** Update File: P`,
-    /// `*** Delete File: P`, `*** Move to: P`; unified diffs: `+++ b/P`). One file is a file
+    /// `*** Delete File: P`, `*** Move to: P`; unified diffs: `--- a/P`, `+++ b/P`). One file is a file
     /// write like `Edit`; several are judged as the equivalent `tee` and `rm`, so the same path
     /// rules decide. A patch naming no file is refused: it cannot be judged.
     static func patchAction(_ input: Fields) throws(HookInputError) -> Action {
@@ -170,11 +170,13 @@ public enum HookInput {
         var written: [String] = [], deleted: [String] = []
         for line in patch.split(separator: "\n", omittingEmptySubsequences: true) {
             let line = line.hasSuffix("\r") ? line.dropLast() : line
-            for (prefix, isDelete) in [("*** Add File: ", false), ("*** Update File: ", false), ("*** Move to: ", false), ("*** Delete File: ", true), ("+++ ", false)] where line.hasPrefix(prefix) {
+            // A unified diff names the old file (`--- a/P`) and the new (`+++ b/P`); either may be
+            // /dev/null. Both count: a diff that deletes P names it only on its `---` line.
+            for (prefix, isDelete) in [("*** Add File: ", false), ("*** Update File: ", false), ("*** Move to: ", false), ("*** Delete File: ", true), ("+++ ", false), ("--- ", false)] where line.hasPrefix(prefix) {
                 var path = String(line.dropFirst(prefix.count)).trimmingSpaces()
-                if prefix == "+++ " {
+                if prefix == "+++ " || prefix == "--- " {
                     if path == "/dev/null" { break }
-                    if path.hasPrefix("b/") { path = String(path.dropFirst(2)) }
+                    if path.hasPrefix("a/") || path.hasPrefix("b/") { path = String(path.dropFirst(2)) }
                     if let tab = path.firstIndex(of: "\t") { path = String(path[..<tab]) }
                 }
                 guard !path.isEmpty else { break }

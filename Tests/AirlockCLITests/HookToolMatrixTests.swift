@@ -134,6 +134,9 @@ struct HookToolMatrixTests {
              verdict: "deny", status: 2, reason: "airlock-home-is-read-only"),
         Case(host: "codex", what: "apply_patch deleting Airlock's policy", input: codex("apply_patch", patch("*** Delete File: HOME_DIR/.airlock/policy.yaml")),
              verdict: "deny", status: 2, reason: "airlock-home-is-read-only"),
+        Case(host: "codex", what: "apply_patch as a unified diff deleting Airlock's policy beside a project file", input: codex("apply_patch",
+             #"{"patch":\#(quote("--- a/notes.txt\n+++ b/notes.txt\n@@ -1 +1 @@\n-a\n+b\n--- HOME_DIR/.airlock/policy.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-mode: enforce"))}"#),
+             verdict: "deny", status: 2, reason: "airlock-home-is-read-only"),
         Case(host: "codex", what: "apply_patch naming no file (fails closed)", input: codex("apply_patch", #"{"input":"*** Begin Patch\n*** End Patch"}"#),
              verdict: "deny", status: 2, reason: "apply_patch names no file"),
 
