@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        // Tests only: a real PostgreSQL driver speaking the extended protocol through the proxy.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.25.0"),
     ],
     targets: [
         .target(name: "AirlockShell"),
@@ -47,6 +50,22 @@ let package = Package(
         // Agent hosts' hook contracts (Claude Code, Cursor, Codex, Gemini CLI): input, answer,
         // the fail-closed runner. Foundation-free: it is the hook path.
         .target(name: "AirlockHooks", dependencies: ["AirlockCore", "AirlockGate", "AirlockRuntime"]),
+        // PostgreSQL's wire protocol as values: message framing, the messages the gate reads and
+        // writes, SCRAM-SHA-256 and MD5 authentication. Pure apart from ByteBuffer.
+        .target(
+            name: "AirlockPostgresWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The PostgreSQL door: a wire proxy on SwiftNIO that puts every statement through the
+        // gate, with agent identities and the upstreams' credentials Airlock alone holds.
+        .target(
+            name: "AirlockPostgresProxy",
+            dependencies: [
+                "AirlockPostgresWire", "AirlockCore", "AirlockSQL", "AirlockGate", "AirlockAudit", "AirlockState",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "AirlockPolicyFile", dependencies: ["AirlockCore", "AirlockSQL", "Yams"]),
         // The hook path: no Foundation, no YAML parser. Answers check/explain from the built-in
         // policy or a compiled one, and hands everything else to airlock-cli.
@@ -55,6 +74,7 @@ let package = Package(
             name: "AirlockCLI",
             dependencies: [
                 "AirlockCore", "AirlockSQL", "AirlockAudit", "AirlockPolicyFile", "AirlockRuntime", "AirlockState", "AirlockGate", "AirlockHooks",
+                "AirlockPostgresProxy", "AirlockPostgresWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // Ed25519 for signing checkpoints: only airlock-cli signs, so the front door
                 // stays free of Foundation.
@@ -75,6 +95,15 @@ let package = Package(
         .testTarget(
             name: "AirlockCLITests",
             dependencies: ["AirlockCLI", "AirlockAudit", "AirlockHooks", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "AirlockPostgresWireTests", dependencies: ["AirlockPostgresWire"]),
+        .testTarget(
+            name: "AirlockPostgresProxyTests",
+            dependencies: [
+                "AirlockPostgresProxy", "AirlockPostgresWire", "AirlockCore", "AirlockGate", "AirlockAudit", "AirlockState", "AirlockPolicyFile",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

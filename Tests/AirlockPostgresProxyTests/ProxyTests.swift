@@ -1,0 +1,2 @@
+import AirlockPostgresProxy
+import Testing

@@ -1,0 +1,6 @@
+import AirlockPostgresWire
+import Testing
+
+@Test func protocolVersionIsThreeZero() {
+    #expect(PostgresWire.protocolVersion == 3 << 16)
+}
