@@ -1,3 +1,5 @@
+import AirlockSQL
+
 /// What an agent asked to do, as a door received it. Every door (check, hooks, proxy, MCP,
 /// sandbox) translates its input into an `Action` and hands it to the same analysis and policy.
 public enum Action: Sendable, Hashable {
@@ -12,6 +14,9 @@ public enum Action: Sendable, Hashable {
     /// Any other tool call of an agent host: an MCP tool (`mcp__postgres__query`), `WebFetch`,
     /// or a tool Airlock has no knowledge of, with its arguments.
     case tool(ToolCall)
+    /// SQL a database door received on the wire (the PostgreSQL proxy), for one database whose
+    /// environment the door's configuration declares.
+    case sql(SQLRequest)
 
     /// The action as a person would read it in a message.
     public var displayText: String {
@@ -20,7 +25,34 @@ public enum Action: Sendable, Hashable {
         case .exec(let argv): return argv.map(ShellQuoting.quoteIfNeeded).joined(separator: " ")
         case .file(let path, let access): return "\(access == .write ? "write" : "read") \(path)"
         case .tool(let call): return call.displayText
+        case .sql(let request): return request.text
         }
+    }
+}
+
+/// SQL sent to a database through a door that knows which database it is: the proxy's upstream,
+/// whose environment comes from configuration, not from guessing at its host name.
+public struct SQLRequest: Sendable, Hashable {
+    /// The SQL as the client sent it (one message: several statements for a simple query).
+    public var text: String
+    public var dialect: SQLDialect
+    /// The database's name in Airlock's configuration (the upstream, `app-prod`).
+    public var database: String
+    /// Where it runs (`10.0.0.5:5432`), for explanations and approvals.
+    public var location: String
+    /// The environment the configuration places the database in.
+    public var environment: String
+    /// The statements already classified, when the door caches classifications (the proxy
+    /// classifies a prepared statement once); nil to classify `text` here.
+    public var statements: [SQLStatement]?
+
+    public init(text: String, dialect: SQLDialect = .postgres, database: String, location: String, environment: String, statements: [SQLStatement]? = nil) {
+        self.text = text
+        self.dialect = dialect
+        self.database = database
+        self.location = location
+        self.environment = environment
+        self.statements = statements
     }
 }
 

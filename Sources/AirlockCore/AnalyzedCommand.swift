@@ -29,6 +29,9 @@ public struct AnalyzedCommand: Sendable, Hashable {
     /// The agent tool this command came from (`mcp__postgres__query`, `WebFetch`): set on every
     /// command of a `.tool` action, nil for shell, exec and file actions. `tool:` rules match it.
     public var tool: String?
+    /// The environment a door's configuration declares for this command's target (the proxy's
+    /// upstream), which environment resolution takes instead of reading targets.
+    public var declared: DeclaredEnvironment?
 
     /// Filled by environment resolution: the environment each target maps to and the one the
     /// command acts in (the most sensitive of its targets'), with the reason.
@@ -70,5 +73,17 @@ public struct AnalyzedCommand: Sendable, Hashable {
     /// The command as a person would type it.
     public var displayText: String {
         ([binary.isEmpty ? "<computed>" : binary] + args.map(ShellQuoting.quoteIfNeeded)).joined(separator: " ")
+    }
+}
+
+/// An environment given by configuration rather than resolved from a command's targets.
+public struct DeclaredEnvironment: Sendable, Hashable {
+    public var name: String
+    /// Why, for explanations (`upstream 'app' is declared in production`).
+    public var reason: String
+
+    public init(name: String, reason: String) {
+        self.name = name
+        self.reason = reason
     }
 }

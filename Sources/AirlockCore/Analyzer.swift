@@ -32,6 +32,8 @@ public struct Analyzer: Sendable {
             FileActions.analyze(path: path, access: access, session: session, frame: frame)
         case .tool(let call):
             ToolCalls.analyze(call, session: session, frame: frame)
+        case .sql(let request):
+            SQLRequests.analyze(request, session: session, frame: frame)
         }
         var commands = session.commands
         if case .tool(let call) = action {

@@ -40,6 +40,7 @@ public struct EnvironmentResolver: Sendable {
     /// Fills `environment` on a command: the command is judged in every environment its
     /// targets map to; these are returned so the evaluator can take the strictest.
     public func environments(for command: AnalyzedCommand, explained: Bool = true) -> [(name: String, reason: String)] {
+        if let declared = command.declared { return [(declared.name, declared.reason)] }
         if command.targets.isEmpty { return Self.localOnly }
         var result: [(name: String, reason: String)] = []
         for target in command.targets {

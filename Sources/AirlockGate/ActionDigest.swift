@@ -14,6 +14,9 @@ public enum ActionDigest {
         case .file(let path, let access): fields += ["file", access.rawValue, path]
         case .tool(let call):
             fields += ["tool", call.name, call.serverLocation ?? ""] + call.arguments.flatMap { [$0.key, $0.isString ? "s" : "j", $0.value] }
+        case .sql(let request):
+            // The classification cache is not part of the identity: the text is.
+            fields += ["sql", request.dialect.rawValue, request.database, request.location, request.text]
         }
         let targets = Set(decision.commands.flatMap { command in command.command.targets.map { "\(command.command.environment)=\($0.kind.rawValue):\($0.value)" } })
         fields += ["cwd", context.workingDirectory, "environment", decision.environment, "targets"] + targets.sorted()

@@ -42,6 +42,7 @@ enum Approvals {
         case .exec: ("exec", decision.action.displayText)
         case .file(_, let access): ("file_" + access.rawValue, decision.action.displayText)
         case .tool: ("tool", decision.action.displayText)
+        case .sql(let request): ("sql", request.text)
         }
         var request = ApprovalRequest(
             id: ShortID.request(), digest: digest, createdAt: now, expiresAt: now + expires, ruleID: decision.rule.id, reason: decision.rule.reason,

@@ -47,6 +47,7 @@ public enum DecisionAudit {
         case .exec(let argv): action = AuditRecord.Action(kind: "exec", text: argv.map(ShellQuoting.quoteIfNeeded).joined(separator: " "), argv: argv)
         case .file(let path, let access): action = AuditRecord.Action(kind: "file_" + access.rawValue, text: path)
         case .tool(let call): action = AuditRecord.Action(kind: "tool", text: call.displayText)
+        case .sql(let request): action = AuditRecord.Action(kind: "sql", text: request.text)
         }
         let outcome: AuditRecord.Outcome = switch decision.verdict {
         case .allow: .allowed
