@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "AirlockPostgresProxy",
             dependencies: [
-                "AirlockPostgresWire", "AirlockCore", "AirlockSQL", "AirlockGate", "AirlockAudit", "AirlockState",
+                "AirlockPostgresWire", "AirlockCore", "AirlockSQL", "AirlockGate", "AirlockAudit", "AirlockState", "AirlockRuntime",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
