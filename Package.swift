@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "AirlockRuntimeTests", dependencies: ["AirlockRuntime", "AirlockPolicyFile"]),
         .testTarget(
             name: "AirlockCLITests",
-            dependencies: ["AirlockCLI", "AirlockAudit", "AirlockHooks", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["AirlockCLI", "AirlockAudit", "AirlockHooks", "AirlockPostgresWire", "AirlockPostgresProxy", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "AirlockPostgresWireTests", dependencies: ["AirlockPostgresWire"]),
         .testTarget(
