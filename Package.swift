@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "AirlockPostgresProxy",
             dependencies: [
-                "AirlockPostgresWire", "AirlockCore", "AirlockSQL", "AirlockGate", "AirlockAudit", "AirlockState",
+                "AirlockPostgresWire", "AirlockCore", "AirlockSQL", "AirlockGate", "AirlockAudit", "AirlockState", "AirlockRuntime",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "AirlockRuntimeTests", dependencies: ["AirlockRuntime", "AirlockPolicyFile"]),
         .testTarget(
             name: "AirlockCLITests",
-            dependencies: ["AirlockCLI", "AirlockAudit", "AirlockHooks", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["AirlockCLI", "AirlockAudit", "AirlockHooks", "AirlockPostgresWire", "AirlockPostgresProxy", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "AirlockPostgresWireTests", dependencies: ["AirlockPostgresWire"]),
         .testTarget(
