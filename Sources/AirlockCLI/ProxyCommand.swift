@@ -1,0 +1,199 @@
+import AirlockAudit
+import AirlockCore
+import AirlockGate
+import AirlockPostgresProxy
+import AirlockRuntime
+import AirlockState
+import ArgumentParser
+import Foundation
+
+/// `airlock proxy …`: the doors that sit on a network path (today PostgreSQL).
+struct ProxyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "Run a gate on a database's wire protocol.",
+        subcommands: [ProxyPostgresCommand.self, ProxyStatusCommand.self])
+}
+
+struct ProxyPostgresCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "postgres",
+        abstract: "Front a PostgreSQL server: every statement an agent sends goes through the gate.",
+        discussion: """
+            Agents connect here instead of to the database, as themselves: user = the agent's \
+            name, password = the token `airlock agents add NAME` printed. Airlock logs in to the \
+            upstream with the credentials in $AIRLOCK_HOME/upstreams.yaml, which the agent never \
+            sees, and judges each statement of each message (simple and extended protocol, COPY, \
+            prepared statements) with the policy, in the environment the upstream is declared in. \
+            A refused statement gets a PostgreSQL error (SQLSTATE 42501) with the rule and reason, \
+            and the session goes on; a statement that needs approval opens an approval request \
+            and the error names it: once a person runs `airlock approve ID`, sending the same \
+            statement again runs it. Every decision is in the audit log.
+
+            Start-up parameters that change server settings (options=-c …, \
+            default_transaction_read_only=…, replication=…) are refused, as is the legacy \
+            FunctionCall message.
+
+            Runs until interrupted. Exit codes: 0 stopped, 1 could not start (the message says \
+            why: an unknown upstream, an unreadable password, a port in use), 64 usage error.
+
+            Examples:
+              airlock proxy postgres --upstream app-prod
+              airlock proxy postgres --listen 127.0.0.1:6432 --upstream app-prod
+              PGPASSWORD=$TOKEN psql -h 127.0.0.1 -p 6432 -U claude app
+            """)
+
+    @Option(help: "Address to listen on, HOST:PORT.")
+    var listen: String = "127.0.0.1:6432"
+
+    @Option(help: "The upstream to front, by its name in $AIRLOCK_HOME/upstreams.yaml.")
+    var upstream: String
+
+    @Option(help: "A policy file instead of $AIRLOCK_HOME/policy.yaml.")
+    var policy: String?
+
+    @Option(help: "Event-loop threads (default: one per core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--listen wants HOST:PORT, e.g. 127.0.0.1:6432")
+        }
+        let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let environment = ProcessFacts.environment()
+        let home = AirlockHome.path(environment: environment, home: ProcessFacts.homeDirectory(environment: environment))
+        let context = Context(user: environment["USER"] ?? "airlock", workingDirectory: "/", homeDirectory: home, airlockHome: home)
+        let loadedPolicy: Policy
+        switch PolicyResolution.load(explicit: policy, context: context, files: LocalFiles()) {
+        case .loaded(let policy, _): loadedPolicy = policy
+        case .failed(let problems):
+            throw CLIError("the policy does not load, so the proxy does not start:\n  " + problems.joined(separator: "\n  "))
+        }
+        let upstreams: [Upstream]
+        do {
+            upstreams = try UpstreamsFile.load(home: home, knownEnvironments: Set(loadedPolicy.environments.map(\.name) + ["unknown"]))
+        } catch {
+            throw CLIError("\(error)")
+        }
+        guard let chosen = upstreams.first(where: { $0.name == upstream }) else {
+            throw CLIError("no upstream named '\(upstream)' in \(UpstreamsFile.path(home: home)) (declared: \(upstreams.map(\.name).joined(separator: ", ")))")
+        }
+        let statePath = home + "/state.sqlite"
+        let gate = Gate(checker: Checker(policy: loadedPolicy), store: SQLiteStore(path: statePath), audit: AuditStore(directory: home + "/audit"))
+        let proxy: PostgresProxy
+        let bound: Int
+        do {
+            proxy = try PostgresProxy(
+                configuration: .init(host: host, port: port, upstream: chosen, home: home, threads: threads), gate: gate, statePath: statePath)
+            bound = try proxy.bind()
+        } catch {
+            throw CLIError("the proxy could not start: \(error)")
+        }
+        let status = ProxyStatusFile(home: home, listen: "\(host):\(bound)", upstream: chosen)
+        status.startPublishing(proxy.stats)
+        FileHandle.standardError.write(Data("airlock: proxying \(host):\(bound) → upstream '\(chosen.name)' (\(chosen.location), \(chosen.environment))\n".utf8))
+        ProxySignals.stopOnInterrupt { try? proxy.flushAudit(); status.remove(); Foundation.exit(0) }
+        try proxy.waitUntilClosed()
+    }
+}
+
+/// Where a running proxy publishes its counters: `$AIRLOCK_HOME/proxy/<pid>.json`, rewritten
+/// every second, removed on exit.
+struct ProxyStatusFile: Sendable {
+    let home: String
+    let listen: String
+    let upstream: Upstream
+
+    static func directory(home: String) -> String { home + "/proxy" }
+    var path: String { Self.directory(home: home) + "/\(getpid()).json" }
+
+    func startPublishing(_ stats: ProxyStats) {
+        try? FileManager.default.createDirectory(atPath: Self.directory(home: home), withIntermediateDirectories: true)
+        let started = ISO8601DateFormatter().string(from: Date())
+        let thread = Thread {
+            while true {
+                var snapshot = stats.snapshot
+                snapshot["pid"] = Int(getpid())
+                snapshot["listen"] = listen
+                snapshot["upstream"] = upstream.name
+                snapshot["environment"] = upstream.environment
+                snapshot["started"] = started
+                snapshot["updated"] = ISO8601DateFormatter().string(from: Date())
+                if let data = try? JSONSerialization.data(withJSONObject: snapshot, options: [.sortedKeys]) {
+                    try? data.write(to: URL(fileURLWithPath: path), options: .atomic)
+                }
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        thread.start()
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Stops the proxy cleanly on SIGINT and SIGTERM (queued audit records are written first).
+enum ProxySignals {
+    nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
+
+    static func stopOnInterrupt(_ stop: @escaping @Sendable () -> Void) {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: stop)
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
+
+struct ProxyStatusCommand: ParsableCommand {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show running proxies: connections, statements per class, denials.",
+        discussion: """
+            Reads what each running `airlock proxy` publishes under $AIRLOCK_HOME/proxy (every \
+            second). Proxies that are no longer running are skipped (and their files removed).
+
+            Exit codes: 0 at least one proxy is running, 1 none is, 64 usage error.
+            """)
+
+    @Option(help: "Output format: text or json.")
+    var format: Format = .text
+
+    func run() throws {
+        let environment = ProcessFacts.environment()
+        let home = AirlockHome.path(environment: environment, home: ProcessFacts.homeDirectory(environment: environment))
+        let directory = ProxyStatusFile.directory(home: home)
+        var running: [[String: Any]] = []
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted() where name.hasSuffix(".json") {
+            let path = directory + "/" + name
+            guard let data = FileManager.default.contents(atPath: path),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let pid = object["pid"] as? Int
+            else { continue }
+            guard kill(pid_t(pid), 0) == 0 || errno == EPERM else {
+                try? FileManager.default.removeItem(atPath: path)
+                continue
+            }
+            running.append(object)
+        }
+        switch format {
+        case .json:
+            let data = try JSONSerialization.data(withJSONObject: ["proxies": running], options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        case .text:
+            if running.isEmpty { print("no proxy is running (start one with: airlock proxy postgres --upstream NAME)") }
+            for proxy in running {
+                let statements = (proxy["statements"] as? [String: Int]) ?? [:]
+                print("\(proxy["listen"] ?? "?") → \(proxy["upstream"] ?? "?") (\(proxy["environment"] ?? "?")), pid \(proxy["pid"] ?? "?"), since \(proxy["started"] ?? "?")")
+                print("  connections: \(proxy["connections_open"] ?? 0) open, \(proxy["connections_total"] ?? 0) in all, \(proxy["authentication_failures"] ?? 0) failed logins")
+                let perClass = statements.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                print("  statements: \(perClass.isEmpty ? "none yet" : perClass)")
+                print("  denied: \(proxy["denied"] ?? 0), approvals requested: \(proxy["approvals_requested"] ?? 0), protocol errors: \(proxy["protocol_errors"] ?? 0)")
+            }
+        }
+        if running.isEmpty { throw ExitCode(1) }
+    }
+}

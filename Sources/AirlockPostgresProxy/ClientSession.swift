@@ -1,0 +1,558 @@
+import AirlockAudit
+import AirlockCore
+import AirlockGate
+import AirlockPostgresWire
+import AirlockSQL
+import NIOCore
+import NIOPosix
+
+/// One agent's connection: start-up and authentication with its Airlock token, the upstream
+/// session Airlock opens with its own credentials, and then every message in both directions,
+/// each statement through the gate before it reaches the server.
+///
+/// Both channels run on the same event loop, so the session's state needs no lock. Messages
+/// from the client are handled strictly in order: while the gate decides (off the loop, when it
+/// must write), later messages wait in `inbox`.
+final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum Phase {
+        case startup
+        case authenticating(SCRAMServerExchange, finalStep: Bool)
+        case connecting
+        case ready
+        case closed
+    }
+
+    let proxy: ProxyContext
+    private var phase = Phase.startup
+    private var channel: Channel?
+    private var upstream: Channel?
+    private var clientBytes = ByteBuffer()
+    private var upstreamBytes = ByteBuffer()
+    private let clientFrames = FrameSplitter(maximumLength: PostgresWire.maximumFrontendMessage)
+    private let serverFrames = FrameSplitter(maximumLength: 1 << 30)
+
+    private var agent = ""
+    private var startupParameters: [StartupParameter] = []
+    private var upstreamLogin: UpstreamLogin?
+    private var tracker = ResponseTracker()
+    /// Client messages not yet handled (the gate is deciding on an earlier one).
+    private var inbox: [PostgresFrame] = []
+    private var deciding = false
+    /// Errors to send in place of the server's, for denials in flight, oldest first.
+    private var denials: [ErrorFields] = []
+    /// Prepared statements' classifications, by name (`""` is the unnamed one).
+    private var prepared: [String: PreparedStatement] = [:]
+    /// What this session tells the client to cancel with, and the upstream's own key.
+    private var clientKey: (processID: Int32, secretKey: Int32)?
+    private var sessionID = ""
+
+    struct PreparedStatement {
+        var statements: [SQLStatement]
+        /// Approved by a person for one run: a second Bind of it is refused.
+        var approvedOnce: Bool
+        var bound = false
+    }
+
+    init(proxy: ProxyContext) {
+        self.proxy = proxy
+    }
+
+    // MARK: Channel events
+
+    func channelActive(context: ChannelHandlerContext) {
+        channel = context.channel
+        proxy.stats.opened()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .closed = phase {} else { proxy.stats.closed() }
+        phase = .closed
+        if let key = clientKey { proxy.cancels.remove(processID: key.processID, secretKey: key.secretKey) }
+        upstream?.close(promise: nil)
+        upstream = nil
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        clientBytes.writeBuffer(&bytes)
+        do {
+            try readClient()
+        } catch {
+            proxy.stats.protocolError()
+            fail(StatementDenial.refusal("protocol violation: \(error)", fatal: true, code: "08P01"))
+        }
+    }
+
+    private func readClient() throws {
+        while true {
+            switch phase {
+            case .startup:
+                guard let message = try StartupMessage.next(&clientBytes) else { return }
+                try handleStartup(message)
+            case .authenticating, .connecting, .ready:
+                guard let frame = try clientFrames.next(&clientBytes) else {
+                    compactClientBytes()
+                    return
+                }
+                try handleClientFrame(frame)
+            case .closed:
+                return
+            }
+        }
+    }
+
+    private func compactClientBytes() {
+        if clientBytes.readerIndex > 65_536 { clientBytes.discardReadBytes() }
+    }
+
+    // MARK: Start-up and authentication
+
+    private func handleStartup(_ message: StartupMessage) throws {
+        switch message {
+        case .sslRequest, .gssEncRequest:
+            // No TLS on the client side yet: 'N' tells the client to go on in the clear (or,
+            // with sslmode=require, to give up — the client's choice).
+            var answer = ByteBuffer()
+            answer.writeInteger(UInt8(ascii: "N"))
+            channel?.writeAndFlush(answer, promise: nil)
+        case .cancel(let processID, let secretKey):
+            if let target = proxy.cancels.target(processID: processID, secretKey: secretKey) {
+                proxy.sendCancel(to: target)
+            }
+            phase = .closed
+            proxy.stats.closed()
+            channel?.close(promise: nil)
+        case .startup(let version, let parameters):
+            guard version == PostgresWire.protocolVersion else {
+                return fail(StatementDenial.refusal("protocol version \(version >> 16).\(version & 0xFFFF) is not supported; use 3.0", fatal: true, code: "08P01"))
+            }
+            startupParameters = parameters
+            agent = parameters.first { $0.name == "user" }?.value ?? ""
+            if let refusal = StartupPolicy.refusal(parameters, upstream: proxy.upstream) {
+                proxy.recordRefusedStartup(agent: agent, reason: refusal.message ?? "")
+                return fail(refusal)
+            }
+            let verifier = proxy.agents().verifier(for: agent)
+            phase = .authenticating(SCRAMServerExchange(verifier: verifier, serverNonce: RandomText.nonce()), finalStep: false)
+            send(Backend.authenticationSASL(["SCRAM-SHA-256"]))
+            flush()
+        }
+    }
+
+    private func handleClientFrame(_ frame: PostgresFrame) throws {
+        switch phase {
+        case .authenticating(var exchange, let finalStep):
+            guard frame.type == Frontend.password else {
+                throw PostgresProtocolError("expected a SASL response during authentication, got \(frame.typeCharacter)")
+            }
+            do {
+                if !finalStep {
+                    let (mechanism, data) = try Frontend.readSASLInitial(frame.body)
+                    guard mechanism == "SCRAM-SHA-256" else { throw PostgresProtocolError("unsupported SASL mechanism \(mechanism)") }
+                    let serverFirst = try exchange.receiveClientFirst(data)
+                    phase = .authenticating(exchange, finalStep: true)
+                    send(Backend.authentication(11, data: serverFirst))
+                    flush()
+                } else {
+                    let serverFinal = try exchange.receiveClientFinal(Array(frame.body.readableBytesView))
+                    send(Backend.authentication(12, data: serverFinal))
+                    send(Backend.authentication(0))
+                    flush()
+                    phase = .connecting
+                    connectUpstream()
+                }
+            } catch let error as PostgresProtocolError {
+                throw error
+            } catch {
+                proxy.stats.authenticationFailed()
+                fail(StatementDenial.refusal(
+                    "password authentication failed for agent \"\(agent)\"", hint: "connect with the agent's name as user and the token `airlock agents add` printed as password",
+                    fatal: true, code: "28P01"))
+            }
+        case .connecting:
+            inbox.append(frame)
+        case .ready:
+            inbox.append(frame)
+            drain()
+        case .startup, .closed:
+            return
+        }
+    }
+
+    // MARK: The upstream session
+
+    private func connectUpstream() {
+        guard let channel else { return }
+        let upstream = proxy.upstream
+        let handler = UpstreamHandler(session: self)
+        ClientBootstrap(group: channel.eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(10))
+            .channelInitializer { $0.pipeline.addHandler(handler) }
+            .connect(host: upstream.host, port: upstream.port)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let connected):
+                    guard case .connecting = phase else {
+                        connected.close(promise: nil)
+                        return
+                    }
+                    self.upstream = connected
+                    startUpstreamLogin()
+                case .failure(let error):
+                    fail(StatementDenial.refusal("cannot reach upstream '\(upstream.name)' at \(upstream.location): \(error)", fatal: true, code: "08006"))
+                }
+            }
+    }
+
+    private func startUpstreamLogin() {
+        let upstream = proxy.upstream
+        var parameters = [
+            StartupParameter(name: "user", value: upstream.user), StartupParameter(name: "database", value: upstream.database),
+        ]
+        for parameter in startupParameters where StartupPolicy.forwarded.contains(parameter.name.lowercased()) {
+            parameters.append(parameter)
+        }
+        for (name, value) in upstream.settings.sorted(by: { $0.key < $1.key }) {
+            parameters.append(StartupParameter(name: name, value: value))
+        }
+        upstreamLogin = UpstreamLogin(user: upstream.user, password: proxy.upstreamPassword)
+        var buffer = ByteBuffer()
+        StartupMessage.encodeStartup(parameters, into: &buffer)
+        self.upstream?.writeAndFlush(buffer, promise: nil)
+    }
+
+    func upstreamRead(_ bytes: inout ByteBuffer) {
+        upstreamBytes.writeBuffer(&bytes)
+        do {
+            while let frame = try serverFrames.next(&upstreamBytes) {
+                if case .closed = phase { return }
+                if upstreamLogin != nil {
+                    try handleLoginFrame(frame)
+                } else {
+                    handleServerFrame(frame)
+                }
+            }
+            if upstreamBytes.readerIndex > 65_536 { upstreamBytes.discardReadBytes() }
+        } catch {
+            fail(StatementDenial.refusal("upstream '\(proxy.upstream.name)': \(error)", fatal: true, code: "08P01"))
+        }
+        flush()
+    }
+
+    func upstreamClosed() {
+        upstream = nil
+        if case .closed = phase { return }
+        fail(StatementDenial.refusal("the connection to upstream '\(proxy.upstream.name)' was closed", hint: "reconnect; the server may have restarted", fatal: true, code: "57P01"))
+    }
+
+    private func handleLoginFrame(_ frame: PostgresFrame) throws {
+        guard var login = upstreamLogin else { return }
+        switch frame.type {
+        case Backend.authentication:
+            let (code, data) = try Backend.readAuthentication(frame.body)
+            if let reply = try login.respond(code: code, data: data) { upstream?.writeAndFlush(wire(reply), promise: nil) }
+            upstreamLogin = login
+        case Backend.backendKeyData:
+            guard let key = Backend.readBackendKey(frame.body) else { throw PostgresProtocolError("malformed BackendKeyData") }
+            let mine = (processID: proxy.cancels.allocateProcessID(), secretKey: Int32.random(in: Int32.min...Int32.max))
+            clientKey = mine
+            sessionID = "pg-\(mine.processID)"
+            proxy.cancels.register(
+                processID: mine.processID, secretKey: mine.secretKey,
+                target: .init(host: proxy.upstream.host, port: proxy.upstream.port, processID: key.processID, secretKey: key.secretKey))
+            send(Backend.backendKeyData(processID: mine.processID, secretKey: mine.secretKey))
+        case Backend.errorResponse:
+            let fields = try ErrorFields(frame.body)
+            fail(StatementDenial.refusal(
+                "upstream '\(proxy.upstream.name)' refused Airlock's login: \(fields.message ?? "unknown error")",
+                hint: "check the user and password Airlock uses for it in $AIRLOCK_HOME/upstreams.yaml", fatal: true, code: fields.code ?? "08006"))
+        case Backend.readyForQuery:
+            upstreamLogin = nil
+            send(frame)
+            phase = .ready
+            drain()
+        case Backend.negotiateProtocolVersion:
+            break
+        default:
+            send(frame)  // ParameterStatus, notices
+        }
+    }
+
+    // MARK: Server messages
+
+    private func handleServerFrame(_ frame: PostgresFrame) {
+        var code: String?
+        if frame.type == Backend.errorResponse { code = (try? ErrorFields(frame.body))?.code }
+        switch tracker.receive(frame.type, errorCode: code) {
+        case .forward:
+            send(frame)
+        case .swallow:
+            break
+        case .replaceWithDenial:
+            send(denials.isEmpty ? frame : denials.removeFirst().frame())
+        }
+        if frame.type == Backend.readyForQuery, tracker.isIdle { denials.removeAll() }
+    }
+
+    // MARK: Client messages
+
+    /// Handles queued client messages in order until one needs the gate to block.
+    private func drain() {
+        while !deciding, case .ready = phase, !inbox.isEmpty {
+            let frame = inbox.removeFirst()
+            do {
+                try handleReadyFrame(frame)
+            } catch {
+                proxy.stats.protocolError()
+                fail(StatementDenial.refusal("protocol violation: \(error)", fatal: true, code: "08P01"))
+                return
+            }
+        }
+        flush()
+    }
+
+    private func handleReadyFrame(_ frame: PostgresFrame) throws {
+        switch frame.type {
+        case Frontend.query:
+            let text = try Frontend.queryText(frame.body)
+            judge(text, statements: proxy.classifications.statements(for: text), protocolName: "simple") { [self] verdict in
+                switch verdict {
+                case .allow:
+                    forward(frame)
+                    tracker.expect(.query(injected: false))
+                case .refuse(let error):
+                    denials.append(error)
+                    forward(Frontend.queryFrame(StatementDenial.failingStatement))
+                    tracker.expect(.query(injected: true))
+                }
+            }
+        case Frontend.parse:
+            let parse = try Frontend.Parse(frame.body)
+            let statements = proxy.classifications.statements(for: parse.text)
+            judge(parse.text, statements: statements, protocolName: "extended", parse: parse) { [self] verdict in
+                switch verdict {
+                case .allow(let approvedOnce):
+                    prepared[parse.name] = PreparedStatement(statements: statements, approvedOnce: approvedOnce)
+                    forward(frame)
+                    tracker.expect(.parse(injected: false))
+                case .refuse(let error):
+                    prepared[parse.name] = nil
+                    injectRefusal(error)
+                }
+            }
+        case Frontend.bind:
+            let bind = try Frontend.Bind(frame.body)
+            if var statement = prepared[bind.statement], statement.approvedOnce {
+                guard !statement.bound else {
+                    injectRefusal(StatementDenial.refusal(
+                        "a person approved this statement for one run, and it has run", hint: "send it again to ask for a new approval"))
+                    return
+                }
+                statement.bound = true
+                prepared[bind.statement] = statement
+            }
+            forward(frame)
+            tracker.expect(.bind(injected: false))
+        case Frontend.execute:
+            _ = try Frontend.executePortal(frame.body)
+            forward(frame)
+            tracker.expect(.execute(injected: false))
+        case Frontend.describe:
+            _ = try Frontend.target(frame.body, of: "Describe")
+            forward(frame)
+            tracker.expect(.describe)
+        case Frontend.close:
+            let target = try Frontend.target(frame.body, of: "Close")
+            if target.kind == UInt8(ascii: "S") { prepared[target.name] = nil }
+            forward(frame)
+            tracker.expect(.close)
+        case Frontend.sync:
+            forward(frame)
+            tracker.expect(.sync)
+        case Frontend.flush, Frontend.copyData, Frontend.copyDone, Frontend.copyFail:
+            forward(frame)
+        case Frontend.functionCall:
+            // The legacy fast-path call names a function by oid: nothing to judge, so refused.
+            let error = proxy.refuseFunctionCall(agent: agent, session: sessionID)
+            denials.append(error)
+            forward(Frontend.queryFrame(StatementDenial.failingStatement))
+            tracker.expect(.query(injected: true))
+        case Frontend.terminate:
+            upstream?.writeAndFlush(wire(frame), promise: nil)
+            phase = .closed
+            proxy.stats.closed()
+            channel?.close(promise: nil)
+        default:
+            throw PostgresProtocolError("unexpected message type \(frame.typeCharacter) after start-up")
+        }
+    }
+
+    /// Puts a failing statement where a refused one was, in the extended protocol: the server
+    /// aborts the batch there and the client gets the denial's error in its place.
+    private func injectRefusal(_ error: ErrorFields) {
+        denials.append(error)
+        forward(Frontend.Parse(name: "", text: StatementDenial.failingStatement).frame)
+        forward(Frontend.Bind(portal: "", statement: "").frame)
+        forward(Frontend.execute(portal: ""))
+        tracker.expect(.parse(injected: true))
+        tracker.expect(.bind(injected: true))
+        tracker.expect(.execute(injected: true))
+    }
+
+    enum Verdict {
+        case allow(approvedOnce: Bool)
+        case refuse(ErrorFields)
+        static var allow: Verdict { .allow(approvedOnce: false) }
+    }
+
+    /// Runs the gate on SQL and continues with its verdict: at once when the gate needs no
+    /// blocking work (an allowed read), else after it has run off the event loop.
+    private func judge(_ text: String, statements: [SQLStatement]?, protocolName: String, parse: Frontend.Parse? = nil, then: @escaping (Verdict) -> Void) {
+        let request = SQLRequest(
+            text: text, database: proxy.upstream.name, location: proxy.upstream.location, environment: proxy.upstream.environment, statements: statements)
+        let context = proxy.context(agent: agent, session: sessionID)
+        let outcome = proxy.gate.decide(.sql(request), context: context)
+        let classes = outcome.decision.commands.compactMap { $0.command.sql?.sqlClass.rawValue }
+        if !outcome.needsFullPipeline {
+            let durable = !outcome.decision.commands.allSatisfy { $0.command.effect == .read }
+            guard let record = outcome.record else {
+                proxy.stats.statement(classes: classes, denied: false, asked: false)
+                return then(.allow)
+            }
+            if !durable {
+                do {
+                    try proxy.gate.record(record, durable: false)
+                    proxy.stats.statement(classes: classes, denied: false, asked: false)
+                    then(.allow)
+                } catch {
+                    proxy.stats.statement(classes: classes, denied: true, asked: false)
+                    then(.refuse(StatementDenial.refusal("the audit log cannot be written, so nothing runs: \(error)")))
+                }
+                return
+            }
+            blocking({ [proxy] () -> Verdict in
+                do {
+                    try proxy.gate.record(record, durable: true)
+                    return .allow
+                } catch {
+                    return .refuse(StatementDenial.refusal("the audit log cannot be written, so nothing runs: \(error)"))
+                }
+            }, classes: classes, then: then)
+            return
+        }
+        // Approvals with parameters: the person must see the values, and a prepared statement
+        // could run many times under one approval. Refuse before asking.
+        if outcome.decision.verdict == .ask, let parse, parse.name != "" || Self.hasParameters(parse) {
+            let error = StatementDenial.refusal(
+                "this statement needs a person's approval, and an approval covers one exact statement with its values",
+                hint: "send it as a simple query with the values written out (no $1 parameters, no named prepared statement); Airlock then opens an approval request for it")
+            proxy.stats.statement(classes: classes, denied: true, asked: false)
+            return then(.refuse(error))
+        }
+        blocking({ [proxy] () -> Verdict in
+            let decided = proxy.gate.finish(outcome.decision, context: context)
+            if decided.verdict == .allow {
+                return .allow(approvedOnce: decided.approval != nil)
+            }
+            return .refuse(StatementDenial.error(for: decided))
+        }, classes: classes, then: then)
+    }
+
+    private func blocking(_ work: @escaping @Sendable () -> Verdict, classes: [String], then: @escaping (Verdict) -> Void) {
+        guard let channel else { return }
+        deciding = true
+        proxy.threads.runIfActive(eventLoop: channel.eventLoop, work).whenComplete { [self] result in
+            deciding = false
+            let verdict: Verdict
+            switch result {
+            case .success(let decided): verdict = decided
+            case .failure(let error): verdict = .refuse(StatementDenial.refusal("the gate could not decide: \(error)"))
+            }
+            if case .refuse(let error) = verdict {
+                proxy.stats.statement(classes: classes, denied: true, asked: error.message?.contains("approval") ?? false)
+            } else {
+                proxy.stats.statement(classes: classes, denied: false, asked: false)
+            }
+            guard case .ready = phase else { return }
+            then(verdict)
+            drain()
+        }
+    }
+
+    static func hasParameters(_ parse: Frontend.Parse) -> Bool {
+        if !parse.parameterTypes.isEmpty { return true }
+        var previous: UInt8 = 0
+        for byte in parse.text.utf8 {
+            if previous == UInt8(ascii: "$"), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { return true }
+            previous = byte
+        }
+        return false
+    }
+
+    // MARK: Output
+
+    private func send(_ frame: PostgresFrame) {
+        channel?.write(wire(frame), promise: nil)
+    }
+
+    private func forward(_ frame: PostgresFrame) {
+        upstream?.write(wire(frame), promise: nil)
+    }
+
+    private func flush() {
+        channel?.flush()
+        upstream?.flush()
+    }
+
+    private func wire(_ frame: PostgresFrame) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(frame.body.readableBytes + 5)
+        frame.write(into: &buffer)
+        return buffer
+    }
+
+    /// Ends the session with an error the client can read.
+    private func fail(_ error: ErrorFields) {
+        if case .closed = phase { return }
+        var fatal = error
+        if let index = fatal.fields.firstIndex(where: { $0.code == UInt8(ascii: "S") }) { fatal.fields[index].value = "FATAL" }
+        if let index = fatal.fields.firstIndex(where: { $0.code == UInt8(ascii: "V") }) { fatal.fields[index].value = "FATAL" }
+        send(fatal.frame())
+        phase = .closed
+        proxy.stats.closed()
+        channel?.writeAndFlush(ByteBuffer()).whenComplete { [channel] _ in channel?.close(promise: nil) }
+        upstream?.close(promise: nil)
+        upstream = nil
+    }
+}
+
+/// Reads the upstream channel into its session.
+final class UpstreamHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    private weak var session: ClientSession?
+
+    init(session: ClientSession) {
+        self.session = session
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        session?.upstreamRead(&bytes)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        session?.upstreamClosed()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

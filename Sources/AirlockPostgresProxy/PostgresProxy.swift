@@ -1,0 +1,172 @@
+import AirlockAudit
+import AirlockCore
+import AirlockGate
+import AirlockPostgresWire
+import AirlockSQL
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// What every session of one proxy shares: the upstream, the gate, the agents, counters.
+final class ProxyContext: Sendable {
+    let upstream: Upstream
+    let upstreamPassword: String?
+    let gate: StreamingGate
+    let home: String
+    let stats: ProxyStats
+    let cancels = CancelRegistry()
+    let classifications = ClassificationCache()
+    let threads: NIOThreadPool
+    let group: any EventLoopGroup
+    let user: String
+    private let registry: Mutex<(stamp: [Int], registry: AgentRegistry)>
+
+    init(upstream: Upstream, upstreamPassword: String?, gate: StreamingGate, home: String, stats: ProxyStats, threads: NIOThreadPool, group: any EventLoopGroup) throws {
+        self.upstream = upstream
+        self.upstreamPassword = upstreamPassword
+        self.gate = gate
+        self.home = home
+        self.stats = stats
+        self.threads = threads
+        self.group = group
+        self.user = ProcessInfo.processInfo.environment["USER"] ?? "airlock"
+        let path = AgentRegistry.path(home: home)
+        self.registry = Mutex((StreamingGate.fileStamp(path), try AgentRegistry.load(home: home)))
+    }
+
+    /// The agents, re-read when the file changed (a removed token stops working at once). A
+    /// registry that no longer loads keeps nobody in: every login fails.
+    func agents() -> AgentRegistry {
+        let path = AgentRegistry.path(home: home)
+        let stamp = StreamingGate.fileStamp(path)
+        return registry.withLock { current in
+            guard current.stamp != stamp else { return current.registry }
+            let loaded = (try? AgentRegistry.load(home: home)) ?? AgentRegistry()
+            current = (stamp, loaded)
+            return loaded
+        }
+    }
+
+    func context(agent: String, session: String) -> Context {
+        Context(agent: agent, session: session.isEmpty ? nil : session, user: user, workingDirectory: "/", homeDirectory: home, airlockHome: home)
+    }
+
+    /// The decision for a FunctionCall message: refused whatever the policy says, and recorded.
+    func refuseFunctionCall(agent: String, session: String) -> ErrorFields {
+        let statement = SQLStatement(
+            index: 0, text: "<FunctionCall message>", kind: "FunctionCall", sqlClass: .privileged, tables: [], flags: [], functions: [],
+            reason: "the legacy FunctionCall message calls a function by its oid")
+        let request = SQLRequest(text: "<FunctionCall message>", database: upstream.name, location: upstream.location, environment: upstream.environment, statements: [statement])
+        let context = context(agent: agent, session: session)
+        let policyDecision = gate.gate.checker.check(.sql(request), context: context, explain: false).decision
+        let denied = policyDecision.denied(by: MatchedRule(
+            id: "proxy-function-call", kind: .analysis, reason: "the legacy FunctionCall message calls a function by oid, which Airlock cannot judge",
+            suggestion: "call the function with SELECT in a query"))
+        let recorded = gate.finish(denied, context: context)
+        stats.statement(classes: ["privileged"], denied: true, asked: false)
+        return StatementDenial.error(for: recorded)
+    }
+
+    /// Records a connection refused at start-up (replication, options, settings).
+    func recordRefusedStartup(agent: String, reason: String) {
+        let request = SQLRequest(text: "<start-up: \(reason)>", database: upstream.name, location: upstream.location, environment: upstream.environment, statements: [])
+        let context = context(agent: agent, session: "")
+        let decision = gate.gate.checker.check(.sql(request), context: context, explain: false).decision
+            .denied(by: MatchedRule(id: "proxy-startup", kind: .analysis, reason: reason))
+        _ = gate.finish(decision, context: context)
+    }
+
+    /// Forwards a client's CancelRequest to the upstream session it belongs to.
+    func sendCancel(to target: CancelRegistry.Target) {
+        ClientBootstrap(group: group).connect(host: target.host, port: target.port).whenSuccess { channel in
+            var buffer = ByteBuffer()
+            StartupMessage.encodeCancel(processID: target.processID, secretKey: target.secretKey, into: &buffer)
+            channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+}
+
+/// `airlock proxy postgres`: listens for agents and fronts one upstream.
+public final class PostgresProxy: Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var upstream: Upstream
+        public var home: String
+        public var threads: Int
+
+        public init(host: String, port: Int, upstream: Upstream, home: String, threads: Int = System.coreCount) {
+            self.host = host
+            self.port = port
+            self.upstream = upstream
+            self.home = home
+            self.threads = threads
+        }
+    }
+
+    public let configuration: Configuration
+    public let stats = ProxyStats()
+    private let context: ProxyContext
+    private let group: MultiThreadedEventLoopGroup
+    private let threadPool: NIOThreadPool
+    private let server = Mutex<(any Channel)?>(nil)
+
+    /// Checks the upstream's password and the agents file now, so a bad setup fails at start,
+    /// not at the first connection.
+    public init(configuration: Configuration, gate: Gate, statePath: String?) throws {
+        self.configuration = configuration
+        let password = try configuration.upstream.resolvePassword()
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        threadPool = NIOThreadPool(numberOfThreads: 4)
+        threadPool.start()
+        context = try ProxyContext(
+            upstream: configuration.upstream, upstreamPassword: password, gate: StreamingGate(gate: gate, statePath: statePath),
+            home: configuration.home, stats: stats, threads: threadPool, group: group)
+    }
+
+    /// Binds the listening socket; returns the port (useful with port 0).
+    public func start() async throws -> Int {
+        try bind()
+    }
+
+    /// `start()` for callers without async: binds and returns the port.
+    public func bind() throws -> Int {
+        let context = self.context
+        let channel = try ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ClientSession(proxy: context)) }
+            }
+            .bind(host: configuration.host, port: configuration.port).wait()
+        server.withLock { $0 = channel }
+        return channel.localAddress?.port ?? configuration.port
+    }
+
+    /// Blocks until the listening socket closes.
+    public func waitUntilClosed() throws {
+        guard let channel = server.withLock({ $0 }) else { return }
+        try channel.closeFuture.wait()
+    }
+
+    /// Waits until the listening socket closes.
+    public func wait() async throws {
+        guard let channel = server.withLock({ $0 }) else { return }
+        try await channel.closeFuture.get()
+    }
+
+    /// Writes queued audit records.
+    public func flushAudit() throws {
+        try context.gate.flush()
+    }
+
+    public func shutdown() async {
+        let channel = server.withLock { $0 }
+        try? await channel?.close()
+        try? context.gate.flush()
+        try? await group.shutdownGracefully()
+        try? await threadPool.shutdownGracefully()
+    }
+}
