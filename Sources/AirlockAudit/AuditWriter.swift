@@ -18,9 +18,14 @@ public final class AuditWriter: @unchecked Sendable {
     private var queue: [(ticket: UInt64, record: AuditRecord)] = []
     private var results: [UInt64: Result<AuditRecord, AuditError>] = [:]
     private var waiting: Set<UInt64> = []
+    private var callbacks: [UInt64: @Sendable (Result<AuditRecord, AuditError>) -> Void] = [:]
+    private var oldestQueued: Int64 = 0
+    /// How long a queued record that nobody waits for may stay in memory.
+    public var lazyDelayMilliseconds: Int64 = 5
     private var nextTicket: UInt64 = 0
     private var lastWritten: UInt64 = 0
     private var failure: AuditError?
+    private var flushRequested = false
     private var thread: pthread_t?
     public var maximumBatch = 4096
 
@@ -51,15 +56,33 @@ public final class AuditWriter: @unchecked Sendable {
         }
         defer { pthread_mutex_unlock(mutex) }
         startIfNeeded()
+        if queue.isEmpty { oldestQueued = monotonicMillis() }
         queue.append((nextTicket, record))
         nextTicket += 1
+        // No wake-up per record: the writer comes by within `lazyDelay` (a wake-up per read
+        // statement cost more than the statement). A full batch is worth waking for.
+        if queue.count >= maximumBatch { pthread_cond_signal(wake) }
+    }
+
+    /// Queues a record and calls `completion` on the writer's thread once it is on disk (or the
+    /// write failed): for callers on an event loop, which must not block.
+    public func appendDurably(_ record: AuditRecord, completion: @escaping @Sendable (Result<AuditRecord, AuditError>) -> Void) {
+        pthread_mutex_lock(mutex)
+        startIfNeeded()
+        if queue.isEmpty { oldestQueued = monotonicMillis() }
+        let ticket = nextTicket
+        nextTicket += 1
+        queue.append((ticket, record))
+        callbacks[ticket] = completion
         pthread_cond_signal(wake)
+        pthread_mutex_unlock(mutex)
     }
 
     /// Queues a record and returns it as stored (index set) once it is on disk.
     public func appendDurably(_ record: AuditRecord) throws(AuditError) -> AuditRecord {
         pthread_mutex_lock(mutex)
         startIfNeeded()
+        if queue.isEmpty { oldestQueued = monotonicMillis() }
         let ticket = nextTicket
         nextTicket += 1
         queue.append((ticket, record))
@@ -80,7 +103,10 @@ public final class AuditWriter: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         let target = nextTicket
+        flushRequested = true
+        pthread_cond_signal(wake)
         while lastWritten < target && failure == nil && thread != nil { pthread_cond_wait(done, mutex) }
+        flushRequested = false
         if let failure { throw failure }
     }
 
@@ -112,7 +138,19 @@ public final class AuditWriter: @unchecked Sendable {
     private func run() {
         pthread_mutex_lock(mutex)
         while true {
-            while queue.isEmpty { pthread_cond_wait(wake, mutex) }
+            // Sleep until someone waits for a record, the batch is full, or the oldest queued
+            // record has waited `lazyDelay`.
+            while true {
+                let urgent = !waiting.isEmpty || !callbacks.isEmpty || flushRequested || queue.count >= maximumBatch
+                if !queue.isEmpty && (urgent || monotonicMillis() - oldestQueued >= lazyDelayMilliseconds) { break }
+                let wait = queue.isEmpty ? 1000 : max(1, lazyDelayMilliseconds - (monotonicMillis() - oldestQueued))
+                var deadline = timespec()
+                clock_gettime(CLOCK_REALTIME, &deadline)
+                let nanoseconds = Int(deadline.tv_nsec) + Int(wait) * 1_000_000
+                deadline.tv_sec += nanoseconds / 1_000_000_000
+                deadline.tv_nsec = nanoseconds % 1_000_000_000
+                pthread_cond_timedwait(wake, mutex, &deadline)
+            }
             let batch = Array(queue.prefix(maximumBatch))
             queue.removeFirst(batch.count)
             pthread_mutex_unlock(mutex)
@@ -129,8 +167,27 @@ public final class AuditWriter: @unchecked Sendable {
                 failure = error
                 for item in batch where waiting.remove(item.ticket) != nil { results[item.ticket] = .failure(error) }
             }
+            var completions: [(@Sendable (Result<AuditRecord, AuditError>) -> Void, Result<AuditRecord, AuditError>)] = []
+            for (position, item) in batch.enumerated() {
+                guard let callback = callbacks.removeValue(forKey: item.ticket) else { continue }
+                switch outcome {
+                case .success(let stored): completions.append((callback, .success(stored[position])))
+                case .failure(let error): completions.append((callback, .failure(error)))
+                }
+            }
             if let last = batch.last { lastWritten = max(lastWritten, last.ticket + 1) }
+            if !queue.isEmpty { oldestQueued = monotonicMillis() }
             pthread_cond_broadcast(done)
+            pthread_mutex_unlock(mutex)
+            for (callback, result) in completions { callback(result) }
+            pthread_mutex_lock(mutex)
         }
     }
+}
+
+/// Milliseconds on the monotonic clock.
+func monotonicMillis() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
 }

@@ -58,7 +58,17 @@ public final class StreamingGate: Sendable {
     /// The policy's decision and, when no state can change it, the quick allow. Pure apart from
     /// reading the freeze snapshot (a `stat` of the store's file; a read when it changed).
     public func decide(_ action: Action, context: Context) -> Outcome {
-        let decision = gate.checker.check(action, context: context, explain: false).decision
+        decide(policyDecision(action, context: context), context: context)
+    }
+
+    /// The policy's decision alone: pure, and the same every time for the same action and
+    /// context, so a door may keep it (a prepared statement's) and pass it to `decide` later.
+    public func policyDecision(_ action: Action, context: Context) -> Decision {
+        gate.checker.check(action, context: context, explain: false).decision
+    }
+
+    /// The state part for a policy decision made earlier: a quick allow, or the full pipeline.
+    public func decide(_ decision: Decision, context: Context) -> Outcome {
         guard decision.verdict == .allow, !hasRateLimits else {
             return Outcome(decision: decision, needsFullPipeline: true, record: nil)
         }
@@ -90,6 +100,13 @@ public final class StreamingGate: Sendable {
         if durable { return try writer.appendDurably(record).index }
         try writer.enqueue(record)
         return nil
+    }
+
+    /// Writes a quick allow's record and calls `completion` (on the audit writer's thread) once
+    /// it is durable, or with the error: for a door on an event loop.
+    public func recordDurably(_ record: AuditRecord, completion: @escaping @Sendable (Result<AuditRecord, AuditError>) -> Void) {
+        guard let writer else { return completion(.success(record)) }
+        writer.appendDurably(record, completion: completion)
     }
 
     /// Writes every queued record (for shutdown and tests).

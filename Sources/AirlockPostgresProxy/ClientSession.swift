@@ -48,9 +48,16 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     /// What this session tells the client to cancel with, and the upstream's own key.
     private var clientKey: (processID: Int32, secretKey: Int32)?
     private var sessionID = ""
+    /// The server said the session is inside a transaction block (ReadyForQuery 'T' or 'E'),
+    /// and no statement that ends one has been sent since.
+    private var inTransactionBlock = false
+    /// Portals and the statements they were bound from.
+    private var portals: [String: String] = [:]
 
     struct PreparedStatement {
         var statements: [SQLStatement]
+        /// The policy's decision at Parse (allow), made again for each Execute's state part.
+        var decision: Decision?
         /// Approved by a person for one run: a second Bind of it is refused.
         var approvedOnce: Bool
         var bound = false
@@ -299,7 +306,11 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         case .replaceWithDenial:
             send(denials.isEmpty ? frame : denials.removeFirst().frame())
         }
-        if frame.type == Backend.readyForQuery, tracker.isIdle { denials.removeAll() }
+        if frame.type == Backend.readyForQuery {
+            let status = Backend.readStatus(frame.body)
+            inTransactionBlock = status == UInt8(ascii: "T") || status == UInt8(ascii: "E")
+            if tracker.isIdle { denials.removeAll() }
+        }
     }
 
     // MARK: Client messages
@@ -337,10 +348,21 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         case Frontend.parse:
             let parse = try Frontend.Parse(frame.body)
             let statements = proxy.classifications.statements(for: parse.text)
-            judge(parse.text, statements: statements, protocolName: "extended", parse: parse) { [self] verdict in
+            let request = SQLRequest(
+                text: parse.text, database: proxy.upstream.name, location: proxy.upstream.location, environment: proxy.upstream.environment, statements: statements)
+            let context = proxy.context(agent: agent, session: sessionID)
+            let decision = proxy.gate.policyDecision(.sql(request), context: context)
+            if decision.verdict == .allow {
+                // Judged and recorded at each Execute: parsing runs nothing.
+                prepared[parse.name] = PreparedStatement(statements: statements, decision: decision, approvedOnce: false)
+                forward(frame)
+                tracker.expect(.parse(injected: false))
+                return
+            }
+            judge(decision, context: context, parse: parse) { [self] verdict in
                 switch verdict {
                 case .allow(let approvedOnce):
-                    prepared[parse.name] = PreparedStatement(statements: statements, approvedOnce: approvedOnce)
+                    prepared[parse.name] = PreparedStatement(statements: statements, decision: nil, approvedOnce: approvedOnce)
                     forward(frame)
                     tracker.expect(.parse(injected: false))
                 case .refuse(let error):
@@ -359,19 +381,34 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                 statement.bound = true
                 prepared[bind.statement] = statement
             }
+            portals[bind.portal] = bind.statement
             forward(frame)
             tracker.expect(.bind(injected: false))
         case Frontend.execute:
-            _ = try Frontend.executePortal(frame.body)
-            forward(frame)
-            tracker.expect(.execute(injected: false))
+            let portal = try Frontend.executePortal(frame.body)
+            // A prepared statement runs here: each run is decided (a freeze set since Parse
+            // stops it) and recorded. One approved by a person was recorded at Parse.
+            guard let name = portals[portal], let statement = prepared[name], let decision = statement.decision else {
+                forward(frame)
+                tracker.expect(.execute(injected: false))
+                return
+            }
+            judge(decision, context: proxy.context(agent: agent, session: sessionID)) { [self] verdict in
+                switch verdict {
+                case .allow:
+                    forward(frame)
+                    tracker.expect(.execute(injected: false))
+                case .refuse(let error):
+                    injectRefusal(error)
+                }
+            }
         case Frontend.describe:
             _ = try Frontend.target(frame.body, of: "Describe")
             forward(frame)
             tracker.expect(.describe)
         case Frontend.close:
             let target = try Frontend.target(frame.body, of: "Close")
-            if target.kind == UInt8(ascii: "S") { prepared[target.name] = nil }
+            if target.kind == UInt8(ascii: "S") { prepared[target.name] = nil } else { portals[target.name] = nil }
             forward(frame)
             tracker.expect(.close)
         case Frontend.sync:
@@ -399,6 +436,9 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     /// aborts the batch there and the client gets the denial's error in its place.
     private func injectRefusal(_ error: ErrorFields) {
         denials.append(error)
+        // The injection takes the unnamed statement and portal.
+        prepared[""] = nil
+        portals[""] = nil
         forward(Frontend.Parse(name: "", text: StatementDenial.failingStatement).frame)
         forward(Frontend.Bind(portal: "", statement: "").frame)
         forward(Frontend.execute(portal: ""))
@@ -419,15 +459,23 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         let request = SQLRequest(
             text: text, database: proxy.upstream.name, location: proxy.upstream.location, environment: proxy.upstream.environment, statements: statements)
         let context = proxy.context(agent: agent, session: sessionID)
-        let outcome = proxy.gate.decide(.sql(request), context: context)
+        judge(proxy.gate.policyDecision(.sql(request), context: context), context: context, parse: parse, then: then)
+    }
+
+    /// The state and audit part for a policy decision (a new statement's, or a prepared one's
+    /// at Execute): an allow is recorded — durably first when it can change data — and anything
+    /// else runs the full pipeline off the event loop.
+    private func judge(_ decision: Decision, context: Context, parse: Frontend.Parse? = nil, then: @escaping (Verdict) -> Void) {
+        let outcome = proxy.gate.decide(decision, context: context)
         let classes = outcome.decision.commands.compactMap { $0.command.sql?.sqlClass.rawValue }
+        let endsTransaction = outcome.decision.commands.contains { Self.transactionEnds.contains($0.command.sql?.kind ?? "") }
+        if endsTransaction { inTransactionBlock = false }
         if !outcome.needsFullPipeline {
-            let durable = !outcome.decision.commands.allSatisfy { $0.command.effect == .read }
             guard let record = outcome.record else {
                 proxy.stats.statement(classes: classes, denied: false, asked: false)
                 return then(.allow)
             }
-            if !durable {
+            if !mustBeDurable(outcome.decision, endsTransaction: endsTransaction) {
                 do {
                     try proxy.gate.record(record, durable: false)
                     proxy.stats.statement(classes: classes, denied: false, asked: false)
@@ -438,14 +486,15 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                 }
                 return
             }
-            blocking({ [proxy] () -> Verdict in
-                do {
-                    try proxy.gate.record(record, durable: true)
-                    return .allow
-                } catch {
-                    return .refuse(StatementDenial.refusal("the audit log cannot be written, so nothing runs: \(error)"))
+            guard let channel else { return }
+            let promise = channel.eventLoop.makePromise(of: Verdict.self)
+            proxy.gate.recordDurably(record) { result in
+                switch result {
+                case .success: promise.succeed(.allow)
+                case .failure(let error): promise.succeed(.refuse(StatementDenial.refusal("the audit log cannot be written, so nothing runs: \(error)")))
                 }
-            }, classes: classes, then: then)
+            }
+            resume(after: promise.futureResult, classes: classes, then: then)
             return
         }
         // Approvals with parameters: the person must see the values, and a prepared statement
@@ -466,10 +515,30 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         }, classes: classes, then: then)
     }
 
+    /// Statements that make a transaction's changes permanent.
+    static let transactionEnds: Set<String> = ["COMMIT", "PREPARE TRANSACTION", "COMMIT PREPARED"]
+
+    /// Whether an allowed decision's record must be on disk before the statement goes on. A
+    /// record must be durable before what it allows can change data for good: a statement
+    /// outside a transaction block (it commits on its own) or one that commits. Inside a block,
+    /// changes only last once COMMIT runs, and COMMIT waits for every record queued before it
+    /// (the writer writes in order), so those records are queued without waiting; a crash
+    /// before COMMIT also ends the server's transaction. Reads change nothing.
+    private func mustBeDurable(_ decision: Decision, endsTransaction: Bool) -> Bool {
+        if endsTransaction { return true }
+        if decision.commands.allSatisfy({ $0.command.effect == .read }) { return false }
+        return !inTransactionBlock
+    }
+
     private func blocking(_ work: @escaping @Sendable () -> Verdict, classes: [String], then: @escaping (Verdict) -> Void) {
         guard let channel else { return }
+        resume(after: proxy.threads.runIfActive(eventLoop: channel.eventLoop, work), classes: classes, then: then)
+    }
+
+    /// Holds later client messages until `future` has the verdict, then goes on with them.
+    private func resume(after future: EventLoopFuture<Verdict>, classes: [String], then: @escaping (Verdict) -> Void) {
         deciding = true
-        proxy.threads.runIfActive(eventLoop: channel.eventLoop, work).whenComplete { [self] result in
+        future.whenComplete { [self] result in
             deciding = false
             let verdict: Verdict
             switch result {
