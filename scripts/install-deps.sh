@@ -3,6 +3,9 @@
 # Idempotent: installs only what is missing. As root it uses apt-get directly; otherwise it
 # prints the one command to run and fails, so `make` never half-works.
 set -euo pipefail
+# ldconfig lives in /sbin, which an ordinary user's PATH often lacks: without it every library
+# probe below would report its package missing.
+PATH=$PATH:/usr/sbin:/sbin
 
 # command-or-file-to-probe:debian-package
 needs=(
