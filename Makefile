@@ -12,8 +12,9 @@ PREFIX ?= /usr/local
 
 all: build
 
-# System packages (shfmt for differential tests, jq, hyperfine): installed with apt-get when
-# root, otherwise the exact command to run is printed.
+# System packages (shfmt for differential tests, jq, hyperfine, PostgreSQL 15 and pgbouncer for
+# the proxy's tests and bench-proxy): installed with apt-get when root, otherwise the exact
+# command to run is printed.
 deps:
 	@./scripts/install-deps.sh
 
