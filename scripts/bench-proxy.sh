@@ -96,7 +96,8 @@ wait_for_sql() {
 
 # --- PostgreSQL. -----------------------------------------------------------------------------
 echo "bench-proxy: starting PostgreSQL and loading pgbench data (scale $scale)" >&2
-"${as_server[@]}" "${pg_env[@]}" "$pg_bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C --no-sync --no-instructions >"$scratch/initdb.log" 2>&1 ||
+# From /: the postgres user may not be allowed into the checkout (under /root, say).
+(cd / && "${as_server[@]}" "${pg_env[@]}" "$pg_bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C --no-sync --no-instructions) >"$scratch/initdb.log" 2>&1 ||
   { cat "$scratch/initdb.log" >&2; echo "bench-proxy: initdb failed" >&2; exit 1; }
 for attempt in 1 2 3; do
   pg_port=$(free_port)
