@@ -41,7 +41,7 @@ struct HarnessTests {
         #expect(try await b.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'only_in_a'") == "0")
     }
 
-    @Test("restart keeps the port and committed data; open connections break")
+    @Test("restart keeps the port and committed data")
     func restartKeepsData() throws {
         let server = try PostgresServer()
         let port = server.port
