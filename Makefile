@@ -8,12 +8,13 @@ export AIRLOCK_STATIC_PIE := 1
 RELEASE_FLAGS := -c release --static-swift-stdlib --disable-local-rpath
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release demo test sql-oracle bench install clean
+.PHONY: all deps build release demo test sql-oracle bench bench-proxy install clean
 
 all: build
 
-# System packages (shfmt for differential tests, jq, hyperfine): installed with apt-get when
-# root, otherwise the exact command to run is printed.
+# System packages (shfmt for differential tests, jq, hyperfine, PostgreSQL 15 and pgbouncer for
+# the proxy's tests and bench-proxy): installed with apt-get when root, otherwise the exact
+# command to run is printed.
 deps:
 	@./scripts/install-deps.sh
 
@@ -49,6 +50,12 @@ test: deps sql-oracle
 bench: deps release
 	$(SWIFT) build $(RELEASE_FLAGS) --product airlock-bench
 	@./scripts/bench.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
+
+# The PostgreSQL proxy under pgbench, beside the same server reached directly and through
+# pgbouncer (transaction pooling): TPS, latency, and the latency the proxy adds per statement.
+# Starts its own PostgreSQL and pgbouncer on free ports; BENCH_PROXY_SECONDS=3 for a quick run.
+bench-proxy: deps release
+	@./scripts/bench-proxy.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 
 install: release
 	install -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/airlock" "$(PREFIX)/bin/airlock"
