@@ -26,6 +26,7 @@ public final class AuditWriter: @unchecked Sendable {
     private var lastWritten: UInt64 = 0
     private var failure: AuditError?
     private var flushRequested = false
+    private var stopping = false
     private var thread: pthread_t?
     public var maximumBatch = 4096
 
@@ -110,6 +111,16 @@ public final class AuditWriter: @unchecked Sendable {
         if let failure { throw failure }
     }
 
+    /// Writes what is queued and ends the writer's thread (a later call starts it again).
+    public func stop() {
+        pthread_mutex_lock(mutex)
+        stopping = true
+        pthread_cond_signal(wake)
+        while thread != nil { pthread_cond_wait(done, mutex) }
+        stopping = false
+        pthread_mutex_unlock(mutex)
+    }
+
     // Called with `mutex` held.
     private func startIfNeeded() {
         guard thread == nil else { return }
@@ -141,7 +152,13 @@ public final class AuditWriter: @unchecked Sendable {
             // Sleep until someone waits for a record, the batch is full, or the oldest queued
             // record has waited `lazyDelay`.
             while true {
-                let urgent = !waiting.isEmpty || !callbacks.isEmpty || flushRequested || queue.count >= maximumBatch
+                if stopping && queue.isEmpty {
+                    thread = nil
+                    pthread_cond_broadcast(done)
+                    pthread_mutex_unlock(mutex)
+                    return
+                }
+                let urgent = stopping || !waiting.isEmpty || !callbacks.isEmpty || flushRequested || queue.count >= maximumBatch
                 if !queue.isEmpty && (urgent || monotonicMillis() - oldestQueued >= lazyDelayMilliseconds) { break }
                 let wait = queue.isEmpty ? 1000 : max(1, lazyDelayMilliseconds - (monotonicMillis() - oldestQueued))
                 var deadline = timespec()

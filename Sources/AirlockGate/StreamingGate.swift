@@ -109,6 +109,11 @@ public final class StreamingGate: Sendable {
         writer.appendDurably(record, completion: completion)
     }
 
+    /// Writes every queued record and stops the writer's thread.
+    public func close() {
+        writer?.stop()
+    }
+
     /// Writes every queued record (for shutdown and tests).
     public func flush() throws(AuditError) {
         try writer?.flush()

@@ -72,7 +72,18 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     func channelActive(context: ChannelHandlerContext) {
         channel = context.channel
         proxy.stats.opened()
+        // PostgreSQL's authentication_timeout: a connection that never logs in is not kept.
+        context.eventLoop.scheduleTask(in: Self.loginTimeout) { [self] in
+            switch phase {
+            case .startup, .authenticating:
+                fail(StatementDenial.refusal("no login within \(Self.loginTimeout.nanoseconds / 1_000_000_000) seconds", fatal: true, code: "08006"))
+            default:
+                break
+            }
+        }
     }
+
+    static let loginTimeout = TimeAmount.seconds(30)
 
     func channelInactive(context: ChannelHandlerContext) {
         if case .closed = phase {} else { proxy.stats.closed() }

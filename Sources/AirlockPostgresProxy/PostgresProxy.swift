@@ -165,8 +165,17 @@ public final class PostgresProxy: Sendable {
     public func shutdown() async {
         let channel = server.withLock { $0 }
         try? await channel?.close()
-        try? context.gate.flush()
         try? await group.shutdownGracefully()
         try? await threadPool.shutdownGracefully()
+        context.gate.close()
+    }
+
+    /// `shutdown()` for callers without async (not on one of the proxy's event loops).
+    public func stop() {
+        let channel = server.withLock { $0 }
+        try? channel?.close().wait()
+        try? group.syncShutdownGracefully()
+        try? threadPool.syncShutdownGracefully()
+        context.gate.close()
     }
 }

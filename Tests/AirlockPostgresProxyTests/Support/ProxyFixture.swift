@@ -1,0 +1,66 @@
+import AirlockAudit
+import AirlockCore
+import AirlockGate
+import AirlockPostgresProxy
+import AirlockPostgresWire
+import AirlockState
+import Foundation
+
+/// A real PostgreSQL server, an Airlock home with the server declared as upstream `app`, an
+/// agent `claude` with its token, and the proxy in front of it on a free port.
+final class ProxyFixture: @unchecked Sendable {
+    let server: PostgresServer
+    let home: TemporaryAirlockHome
+    let proxy: PostgresProxy
+    let port: Int
+    let agent = "claude"
+    let token: String
+
+    init(environment: String = "production", upstreamPassword: String? = nil, policy: Policy = DefaultPolicy.policy, settings: [String: String] = [:]) throws {
+        server = try PostgresServer(settings: settings)
+        home = try TemporaryAirlockHome()
+        if let upstreamPassword { try server.requirePassword(user: "airlock_app", password: upstreamPassword) }
+        try home.writeUpstreams([
+            .init(name: "app", server: server, environment: environment, user: upstreamPassword == nil ? "postgres" : "airlock_app", password: upstreamPassword)
+        ])
+        let upstreams = try UpstreamsFile.load(home: home.path, knownEnvironments: Set(policy.environments.map(\.name) + ["unknown"]))
+        guard let upstream = upstreams.first else { throw WireClient.Failure("no upstream loaded") }
+        token = try AgentRegistry.modify(home: home.path) { registry throws(AgentRegistry.Failure) in try registry.add(name: "claude") }
+        let statePath = home.path + "/state.sqlite"
+        let gate = Gate(checker: Checker(policy: policy), store: SQLiteStore(path: statePath), audit: AuditStore(directory: home.path + "/audit"))
+        proxy = try PostgresProxy(configuration: .init(host: "127.0.0.1", port: 0, upstream: upstream, home: home.path, threads: 2), gate: gate, statePath: statePath)
+        port = try proxy.bind()
+    }
+
+    deinit {
+        proxy.stop()
+    }
+
+    /// psql through the proxy as the agent; `ON_ERROR_STOP` off so a session goes on after a
+    /// refusal, verbose errors so SQLSTATEs show.
+    func psql(_ script: String, extraEnvironment: [String: String] = [:]) throws -> ProcessResult {
+        var environment = PostgresClient.hermeticEnvironment()
+        environment["PGPASSWORD"] = token
+        for (key, value) in extraEnvironment { environment[key] = value }
+        return try ProcessRunner.run(
+            try PostgresClient.tool("psql"),
+            ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=0", "-v", "VERBOSITY=verbose", "-w", "-h", "127.0.0.1", "-p", String(port), "-U", agent, "-d", "postgres", "-f", "-"],
+            environment: environment, stdin: "\\set VERBOSITY verbose\n" + script, currentDirectory: "/", timeout: .seconds(60))
+    }
+
+    /// A raw protocol client logged in as the agent.
+    func wire() throws -> WireClient {
+        try WireClient.login(port: port, agent: agent, token: token)
+    }
+
+    /// The audit log's records, oldest first.
+    func auditRecords() throws -> [AuditValue] {
+        try proxy.flushAudit()
+        var records: [AuditValue] = []
+        _ = try AuditStore(directory: home.path + "/audit").forEachEntry { line, _ in
+            if let value = try? AuditValue.parse(Array(line)) { records.append(value) }
+            return true
+        }
+        return records
+    }
+}
