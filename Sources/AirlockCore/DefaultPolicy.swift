@@ -59,9 +59,14 @@ public enum DefaultPolicy {
                 examples: RuleExamples(allow: ["cat ~/.airlock/policy.yaml", "cp ~/.airlock/policy.yaml ./policy.backup.yaml"], deny: ["echo 'mode: monitor' > ~/.airlock/policy.yaml", "rm -rf ~/.airlock"])),
             Rule(
                 id: "airlock-keys-are-secret", decision: .deny,
-                reason: "Airlock's signing keys cannot be read by an agent",
-                when: Condition(paths: ["$AIRLOCK_HOME/keys", "$AIRLOCK_HOME/keys/**", "!$AIRLOCK_HOME/keys/*.pub"]),
-                examples: RuleExamples(allow: ["cat ~/.airlock/keys/audit.pub"], deny: ["cat ~/.airlock/keys/audit.key", "cp -r ~/.airlock/keys /tmp/k"])),
+                reason: "Airlock's signing keys and agent verifiers cannot be read by an agent",
+                when: Condition(paths: [
+                    "$AIRLOCK_HOME/keys", "$AIRLOCK_HOME/keys/**", "!$AIRLOCK_HOME/keys/*.pub", "$AIRLOCK_HOME/agents.json", "$AIRLOCK_HOME/upstreams.yaml",
+                    "$AIRLOCK_HOME/secrets/**",
+                ]),
+                examples: RuleExamples(
+                    allow: ["cat ~/.airlock/keys/audit.pub"],
+                    deny: ["cat ~/.airlock/keys/audit.key", "cp -r ~/.airlock/keys /tmp/k", "cat ~/.airlock/agents.json", "cat ~/.airlock/secrets/app-prod.password"])),
             Rule(
                 id: "no-destruction-in-production", decision: .deny,
                 reason: "destructive operations never run against production",

@@ -196,12 +196,22 @@ rules:
   # rewritten log. The verifier key (*.pub) is public.
   - id: airlock-keys-are-secret
     decision: deny
-    reason: Airlock's signing keys cannot be read by an agent
+    reason: Airlock's signing keys and agent verifiers cannot be read by an agent
     when:
-      path: [$AIRLOCK_HOME/keys, "$AIRLOCK_HOME/keys/**", "!$AIRLOCK_HOME/keys/*.pub"]
+      path:
+        - $AIRLOCK_HOME/keys
+        - "$AIRLOCK_HOME/keys/**"
+        - "!$AIRLOCK_HOME/keys/*.pub"
+        - $AIRLOCK_HOME/agents.json      # the proxy's agent verifiers
+        - $AIRLOCK_HOME/upstreams.yaml   # where the databases are, whose passwords
+        - "$AIRLOCK_HOME/secrets/**"
     examples:
       allow: ["cat ~/.airlock/keys/audit.pub"]
-      deny: ["cat ~/.airlock/keys/audit.key", "cp -r ~/.airlock/keys /tmp/k"]
+      deny:
+        - cat ~/.airlock/keys/audit.key
+        - cp -r ~/.airlock/keys /tmp/k
+        - cat ~/.airlock/agents.json
+        - cat ~/.airlock/secrets/app-prod.password
 
   # The rule this tool exists for: dropping a table, deleting a namespace or a volume,
   # destroying infrastructure -- never against production, whoever asks. A person can still
