@@ -26,9 +26,12 @@ struct ProxyPostgresCommand: ParsableCommand {
             sees, and judges each statement of each message (simple and extended protocol, COPY, \
             prepared statements) with the policy, in the environment the upstream is declared in. \
             A refused statement gets a PostgreSQL error (SQLSTATE 42501) with the rule and reason, \
-            and the session goes on; a statement that needs approval opens an approval request \
-            and the error names it: once a person runs `airlock approve ID`, sending the same \
-            statement again runs it. Every decision is in the audit log.
+            and the session goes on. A statement that needs approval opens an approval request \
+            and is held (--approval-hold, 60 s by default): it runs the moment a person runs \
+            `airlock approve ID`, is refused if they reject it or a freeze starts, and ends with \
+            an error naming the request when the time is up (approve it, then send the same \
+            statement again). A client's cancel (Ctrl-C in psql) ends the hold. Every decision \
+            is in the audit log.
 
             Start-up parameters that change server settings (options=-c …, \
             default_transaction_read_only=…, replication=…) are refused, as is the legacy \
@@ -51,6 +54,9 @@ struct ProxyPostgresCommand: ParsableCommand {
 
     @Option(help: "A policy file instead of $AIRLOCK_HOME/policy.yaml.")
     var policy: String?
+
+    @Option(help: "Seconds a statement that needs approval is held open for a person's answer (0: answer at once with the request's id).")
+    var approvalHold: Int = 60
 
     @Option(help: "Event-loop threads (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -84,7 +90,8 @@ struct ProxyPostgresCommand: ParsableCommand {
         let bound: Int
         do {
             proxy = try PostgresProxy(
-                configuration: .init(host: host, port: port, upstream: chosen, home: home, threads: threads), gate: gate, statePath: statePath)
+                configuration: .init(host: host, port: port, upstream: chosen, home: home, threads: threads, approvalHoldSeconds: max(0, approvalHold)), gate: gate,
+                statePath: statePath)
             bound = try proxy.bind()
         } catch {
             throw CLIError("the proxy could not start: \(error)")

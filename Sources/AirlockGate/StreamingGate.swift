@@ -33,6 +33,7 @@ public final class StreamingGate: Sendable {
         var freezes: [Freeze] = []
         var readAt: Millis = -1
         var fileStamp: [Int] = []
+        var checkedAt: Millis = -1
     }
 
     /// - Parameter statePath: the SQLite store's file, watched for changes (nil: re-read the
@@ -119,19 +120,47 @@ public final class StreamingGate: Sendable {
         try writer?.flush()
     }
 
+    /// Where a held `ask` stands, read without changing anything: still waiting for a person,
+    /// answered (approved, rejected or lapsed: `finish` now decides), or stopped by a freeze.
+    public enum HoldState: Sendable {
+        case waiting, answered, frozen
+    }
+
+    /// Blocks (a store read): call it off the event loop.
+    public func holdState(requestID: String, decision: Decision, context: Context) -> HoldState {
+        let now = gate.clock()
+        do {
+            return try gate.store.read { reader in
+                if try reader.activeFreezes(at: now).contains(where: { FreezeMatch.applies($0, to: decision, context: context) }) { return .frozen }
+                guard let request = try reader.request(id: requestID) else { return .answered }
+                return request.status(at: now) == .pending ? .waiting : .answered
+            }
+        } catch {
+            return .answered  // `finish` reports the store's failure as a deny
+        }
+    }
+
     // MARK: Freezes
 
     private func activeFreezes() -> [Freeze]? {
         let now = gate.clock()
+        // Within a millisecond of the last look the snapshot stands: a busy door does not
+        // `stat` the store for every statement.
+        let recent: [Freeze]? = freezes.withLock { snapshot in
+            guard statePath != nil, snapshot.readAt >= 0, snapshot.checkedAt >= 0, now - snapshot.checkedAt < 1 else { return nil }
+            return snapshot.freezes.filter { $0.isActive(at: now) }
+        }
+        if let recent { return recent }
         let stamp = statePath.map(Self.fileStamp) ?? []
         let cached: [Freeze]? = freezes.withLock { snapshot in
             guard statePath != nil, snapshot.readAt >= 0, snapshot.fileStamp == stamp, now - snapshot.readAt < 250 else { return nil }
+            snapshot.checkedAt = now
             return snapshot.freezes.filter { $0.isActive(at: now) }
         }
         if let cached { return cached }
         do {
             let read = try gate.store.read { try $0.activeFreezes(at: now) }
-            freezes.withLock { $0 = FreezeSnapshot(freezes: read, readAt: now, fileStamp: stamp) }
+            freezes.withLock { $0 = FreezeSnapshot(freezes: read, readAt: now, fileStamp: stamp, checkedAt: now) }
             return read
         } catch {
             return nil  // the full pipeline reports the store's failure as a deny

@@ -97,6 +97,16 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         context.close(promise: nil)
     }
 
+    // Back-pressure: a slow reader on one side stops reading on the other, so a large result
+    // or a large COPY is never buffered whole in the proxy.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        _ = upstream?.setOption(ChannelOptions.autoRead, value: context.channel.isWritable)
+    }
+
+    func upstreamWritabilityChanged(_ writable: Bool) {
+        _ = channel?.setOption(ChannelOptions.autoRead, value: writable)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         clientBytes.writeBuffer(&bytes)
@@ -142,6 +152,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             channel?.writeAndFlush(answer, promise: nil)
         case .cancel(let processID, let secretKey):
             if let target = proxy.cancels.target(processID: processID, secretKey: secretKey) {
+                target.cancelHold()
                 proxy.sendCancel(to: target)
             }
             phase = .closed
@@ -283,9 +294,12 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             let mine = (processID: proxy.cancels.allocateProcessID(), secretKey: Int32.random(in: Int32.min...Int32.max))
             clientKey = mine
             sessionID = "pg-\(mine.processID)"
+            let loop = channel?.eventLoop
             proxy.cancels.register(
                 processID: mine.processID, secretKey: mine.secretKey,
-                target: .init(host: proxy.upstream.host, port: proxy.upstream.port, processID: key.processID, secretKey: key.secretKey))
+                target: .init(
+                    host: proxy.upstream.host, port: proxy.upstream.port, processID: key.processID, secretKey: key.secretKey,
+                    cancelHold: { [weak self] in loop?.execute { self?.cancelHold() } }))
             send(Backend.backendKeyData(processID: mine.processID, secretKey: mine.secretKey))
         case Backend.errorResponse:
             let fields = try ErrorFields(frame.body)
@@ -350,7 +364,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                 case .allow:
                     forward(frame)
                     tracker.expect(.query(injected: false))
-                case .refuse(let error):
+                case .refuse(let error), .hold(_, let error):
                     denials.append(error)
                     forward(Frontend.queryFrame(StatementDenial.failingStatement))
                     tracker.expect(.query(injected: true))
@@ -376,7 +390,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                     prepared[parse.name] = PreparedStatement(statements: statements, decision: nil, approvedOnce: approvedOnce)
                     forward(frame)
                     tracker.expect(.parse(injected: false))
-                case .refuse(let error):
+                case .refuse(let error), .hold(_, let error):
                     prepared[parse.name] = nil
                     injectRefusal(error)
                 }
@@ -409,7 +423,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                 case .allow:
                     forward(frame)
                     tracker.expect(.execute(injected: false))
-                case .refuse(let error):
+                case .refuse(let error), .hold(_, let error):
                     injectRefusal(error)
                 }
             }
@@ -434,7 +448,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             forward(Frontend.queryFrame(StatementDenial.failingStatement))
             tracker.expect(.query(injected: true))
         case Frontend.terminate:
-            upstream?.writeAndFlush(wire(frame), promise: nil)
+            forward(frame)
+            flush()
             phase = .closed
             proxy.stats.closed()
             channel?.close(promise: nil)
@@ -461,6 +476,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     enum Verdict {
         case allow(approvedOnce: Bool)
         case refuse(ErrorFields)
+        /// Asked: held until a person answers request `id` (the error is for a timeout).
+        case hold(id: String, ErrorFields)
         static var allow: Verdict { .allow(approvedOnce: false) }
     }
 
@@ -517,13 +534,90 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             proxy.stats.statement(classes: classes, denied: true, asked: false)
             return then(.refuse(error))
         }
+        let holding = proxy.approvalHold > .zero
         blocking({ [proxy] () -> Verdict in
             let decided = proxy.gate.finish(outcome.decision, context: context)
             if decided.verdict == .allow {
                 return .allow(approvedOnce: decided.approval != nil)
             }
+            if holding, decided.verdict == .ask, let note = decided.approval, note.state == .requested || note.state == .waiting {
+                return .hold(id: note.id, StatementDenial.error(for: decided))
+            }
             return .refuse(StatementDenial.error(for: decided))
-        }, classes: classes, then: then)
+        }, classes: classes, then: { [self] verdict in
+            if case .hold(let id, let error) = verdict {
+                startHold(id: id, error: error, decision: outcome.decision, context: context, then: then)
+            } else {
+                then(verdict)
+            }
+        })
+    }
+
+    // MARK: Approval holds
+
+    /// A statement waiting for a person's answer; later messages wait behind it.
+    private struct Hold {
+        var id: String
+        var timeoutError: ErrorFields
+        var decision: Decision
+        var context: Context
+        var deadline: NIODeadline
+        var then: (Verdict) -> Void
+    }
+
+    private var hold: Hold?
+
+    /// Holds the statement: polls the request until a person answers, a freeze stops it, the
+    /// client cancels, or the hold times out (then the error names the request to approve).
+    private func startHold(id: String, error: ErrorFields, decision: Decision, context: Context, then: @escaping (Verdict) -> Void) {
+        deciding = true
+        hold = Hold(id: id, timeoutError: error, decision: decision, context: context, deadline: .now() + proxy.approvalHold, then: then)
+        flush()
+        pollHold()
+    }
+
+    private func pollHold() {
+        guard let channel, let id = hold?.id else { return }
+        channel.eventLoop.scheduleTask(in: .milliseconds(200)) { [self] in
+            guard let current = hold, current.id == id else { return }
+            if NIODeadline.now() >= current.deadline {
+                var error = current.timeoutError
+                error.fields.append((UInt8(ascii: "W"), "held \(proxy.approvalHold.nanoseconds / 1_000_000_000) s for approval \(current.id); nobody answered"))
+                return endHold(.refuse(error))
+            }
+            proxy.threads.runIfActive(eventLoop: channel.eventLoop) { [proxy] in
+                proxy.gate.holdState(requestID: current.id, decision: current.decision, context: current.context)
+            }.whenComplete { [self] result in
+                guard hold?.id == current.id else { return }
+                if case .success(.waiting) = result { return pollHold() }
+                // Answered or frozen: the full pipeline decides (and records) now.
+                proxy.threads.runIfActive(eventLoop: channel.eventLoop) { [proxy] () -> Verdict in
+                    let decided = proxy.gate.finish(current.decision, context: current.context)
+                    return decided.verdict == .allow ? .allow(approvedOnce: true) : .refuse(StatementDenial.error(for: decided))
+                }.whenComplete { [self] result in
+                    guard hold?.id == current.id else { return }
+                    switch result {
+                    case .success(let verdict): endHold(verdict)
+                    case .failure(let error): endHold(.refuse(StatementDenial.refusal("the gate could not decide: \(error)")))
+                    }
+                }
+            }
+        }
+    }
+
+    /// A CancelRequest for this session: a held statement ends as a cancelled one does.
+    func cancelHold() {
+        guard hold != nil else { return }
+        endHold(.refuse(ErrorFields(code: "57014", message: "canceling statement due to user request (it was held for an Airlock approval)")))
+    }
+
+    private func endHold(_ verdict: Verdict) {
+        guard let current = hold else { return }
+        hold = nil
+        deciding = false
+        guard case .ready = phase else { return }
+        current.then(verdict)
+        drain()
     }
 
     /// Statements that make a transaction's changes permanent.
@@ -579,17 +673,32 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
 
     // MARK: Output
 
+    // Messages are gathered per direction and written once per read: one buffer and one
+    // system call for a whole response, not one per message.
+    private var toClient = ByteBuffer()
+    private var toUpstream = ByteBuffer()
+
     private func send(_ frame: PostgresFrame) {
-        channel?.write(wire(frame), promise: nil)
+        frame.write(into: &toClient)
     }
 
     private func forward(_ frame: PostgresFrame) {
-        upstream?.write(wire(frame), promise: nil)
+        frame.write(into: &toUpstream)
     }
 
-    private func flush() {
-        channel?.flush()
-        upstream?.flush()
+    /// Writes what is gathered; returns the client write's future when there was one.
+    @discardableResult
+    private func flush() -> EventLoopFuture<Void>? {
+        var written: EventLoopFuture<Void>?
+        if toClient.readableBytes > 0, let channel {
+            written = channel.writeAndFlush(toClient)
+            toClient = channel.allocator.buffer(capacity: 512)
+        }
+        if toUpstream.readableBytes > 0, let upstream {
+            upstream.writeAndFlush(toUpstream, promise: nil)
+            toUpstream = upstream.allocator.buffer(capacity: 512)
+        }
+        return written
     }
 
     private func wire(_ frame: PostgresFrame) -> ByteBuffer {
@@ -606,9 +715,11 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         if let index = fatal.fields.firstIndex(where: { $0.code == UInt8(ascii: "S") }) { fatal.fields[index].value = "FATAL" }
         if let index = fatal.fields.firstIndex(where: { $0.code == UInt8(ascii: "V") }) { fatal.fields[index].value = "FATAL" }
         send(fatal.frame())
+        toUpstream.clear()
+        let written = flush()
         phase = .closed
         proxy.stats.closed()
-        channel?.writeAndFlush(ByteBuffer()).whenComplete { [channel] _ in channel?.close(promise: nil) }
+        if let written { written.whenComplete { [channel] _ in channel?.close(promise: nil) } } else { channel?.close(promise: nil) }
         upstream?.close(promise: nil)
         upstream = nil
     }
@@ -630,6 +741,10 @@ final class UpstreamHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         session?.upstreamClosed()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        session?.upstreamWritabilityChanged(context.channel.isWritable)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -20,9 +20,12 @@ final class ProxyContext: Sendable {
     let threads: NIOThreadPool
     let group: any EventLoopGroup
     let user: String
+    /// How long an `ask` is held for a person's answer (zero: answered at once with the error).
+    let approvalHold: TimeAmount
     private let registry: Mutex<(stamp: [Int], registry: AgentRegistry)>
 
-    init(upstream: Upstream, upstreamPassword: String?, gate: StreamingGate, home: String, stats: ProxyStats, threads: NIOThreadPool, group: any EventLoopGroup) throws {
+    init(upstream: Upstream, upstreamPassword: String?, gate: StreamingGate, home: String, stats: ProxyStats, threads: NIOThreadPool, group: any EventLoopGroup, approvalHold: TimeAmount) throws {
+        self.approvalHold = approvalHold
         self.upstream = upstream
         self.upstreamPassword = upstreamPassword
         self.gate = gate
@@ -95,8 +98,11 @@ public final class PostgresProxy: Sendable {
         public var upstream: Upstream
         public var home: String
         public var threads: Int
+        /// Seconds an `ask` is held open for a person's answer; 0 answers at once.
+        public var approvalHoldSeconds: Int
 
-        public init(host: String, port: Int, upstream: Upstream, home: String, threads: Int = System.coreCount) {
+        public init(host: String, port: Int, upstream: Upstream, home: String, threads: Int = System.coreCount, approvalHoldSeconds: Int = 60) {
+            self.approvalHoldSeconds = approvalHoldSeconds
             self.host = host
             self.port = port
             self.upstream = upstream
@@ -122,7 +128,7 @@ public final class PostgresProxy: Sendable {
         threadPool.start()
         context = try ProxyContext(
             upstream: configuration.upstream, upstreamPassword: password, gate: StreamingGate(gate: gate, statePath: statePath),
-            home: configuration.home, stats: stats, threads: threadPool, group: group)
+            home: configuration.home, stats: stats, threads: threadPool, group: group, approvalHold: .seconds(Int64(configuration.approvalHoldSeconds)))
     }
 
     /// Binds the listening socket; returns the port (useful with port 0).

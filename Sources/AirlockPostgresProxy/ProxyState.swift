@@ -50,6 +50,8 @@ final class CancelRegistry: Sendable {
         var port: Int
         var processID: Int32
         var secretKey: Int32
+        /// Stops what the proxy itself is holding for the session (an approval hold).
+        var cancelHold: @Sendable () -> Void = {}
     }
 
     private let entries = Mutex<[Int64: Target]>([:])

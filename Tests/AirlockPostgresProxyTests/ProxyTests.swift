@@ -70,10 +70,7 @@ import Testing
         #expect(error["H"]?.contains("airlock approve \(id)") == true)
         #expect(try fixture.server.psql("SELECT plan FROM plans") == "free")
 
-        let approval = try ProcessRunner.run(
-            "/usr/bin/script", ["-qec", "\(Binaries.airlockCLI) approve \(id) --yes", "/dev/null"],
-            environment: ["AIRLOCK_HOME": fixture.home.path, "PATH": "/usr/bin:/bin", "HOME": fixture.home.path, "USER": "dba", "TERM": "dumb"],
-            stdin: nil, currentDirectory: "/", timeout: .seconds(30))
+        let approval = try fixture.personRuns("approve \(id) --yes")
         #expect(approval.succeeded, "\(approval)")
 
         let second = try client.query(update)
@@ -81,6 +78,55 @@ import Testing
         #expect(try fixture.server.psql("SELECT plan FROM plans") == "pro")
         let third = try client.query(update)
         #expect(third.errors.first?.code == "42501", "an approval is spent by its one run")
+    }
+
+    @Test func aHeldStatementRunsTheMomentAPersonApproves() throws {
+        let fixture = try ProxyFixture(approvalHold: 30)
+        try fixture.server.psql("CREATE TABLE plans (id int, plan text); INSERT INTO plans VALUES (42, 'free')")
+        let client = try fixture.wire()
+        try client.send([Frontend.queryFrame("UPDATE plans SET plan = 'pro' WHERE id = 42")])
+        let id = try fixture.waitForRequest()
+        #expect(try fixture.server.psql("SELECT plan FROM plans") == "free", "held, not run")
+        #expect(try fixture.personRuns("approve \(id) --yes").succeeded)
+        let frames = try client.receiveUntilReady()
+        #expect(frames.types == "CZ", "ran once approved: \(frames.errors.map(\.message))")
+        #expect(try fixture.server.psql("SELECT plan FROM plans") == "pro")
+    }
+
+    @Test func aRejectionOrAFreezeEndsAHold() throws {
+        let fixture = try ProxyFixture(approvalHold: 30)
+        try fixture.server.psql("CREATE TABLE t (a int)")
+        let client = try fixture.wire()
+        try client.send([Frontend.queryFrame("INSERT INTO t VALUES (1)")])
+        let first = try fixture.waitForRequest()
+        #expect(try fixture.personRuns("reject \(first) --note 'not now'").succeeded)
+        let rejected = try client.receiveUntilReady()
+        #expect(rejected.errors.first?.code == "42501", "\(rejected.types)")
+
+        try client.send([Frontend.queryFrame("INSERT INTO t VALUES (2)")])
+        _ = try fixture.waitForRequest()
+        #expect(try fixture.personRuns("freeze --reason 'incident 12'").succeeded)
+        let frozen = try client.receiveUntilReady()
+        #expect(frozen.errors.first?.code == "42501")
+        #expect(frozen.errors.first?.message?.contains("incident 12") == true, "\(frozen.errors.map(\.message))")
+        #expect(try fixture.server.psql("SELECT count(*) FROM t") == "0")
+    }
+
+    @Test func aCancelRequestEndsAHoldAndATimeoutNamesTheRequest() throws {
+        let fixture = try ProxyFixture(approvalHold: 2)
+        try fixture.server.psql("CREATE TABLE t (a int)")
+        let client = try fixture.wire()
+        try client.send([Frontend.queryFrame("INSERT INTO t VALUES (1)")])
+        _ = try fixture.waitForRequest()
+        try client.cancel(port: fixture.port)
+        let cancelled = try client.receiveUntilReady()
+        #expect(cancelled.errors.first?.code == "57014", "\(cancelled.errors.map(\.message))")
+
+        let timedOut = try client.query("INSERT INTO t VALUES (2)")
+        let error = try #require(timedOut.errors.first)
+        #expect(error.code == "42501")
+        #expect(error.message?.contains("needs a person's approval (request") == true)
+        #expect(try client.query("SELECT 1").firstColumn == ["1"], "the session goes on")
     }
 
     @Test func anApprovalNeverCoversParametersOrANamedStatement() throws {

@@ -16,7 +16,8 @@ final class ProxyFixture: @unchecked Sendable {
     let agent = "claude"
     let token: String
 
-    init(environment: String = "production", upstreamPassword: String? = nil, policy: Policy = DefaultPolicy.policy, settings: [String: String] = [:]) throws {
+    /// - Parameter approvalHold: seconds an `ask` is held (0: the error at once).
+    init(environment: String = "production", upstreamPassword: String? = nil, policy: Policy = DefaultPolicy.policy, settings: [String: String] = [:], approvalHold: Int = 0) throws {
         server = try PostgresServer(settings: settings)
         home = try TemporaryAirlockHome()
         if let upstreamPassword { try server.requirePassword(user: "airlock_app", password: upstreamPassword) }
@@ -28,7 +29,7 @@ final class ProxyFixture: @unchecked Sendable {
         token = try AgentRegistry.modify(home: home.path) { registry throws(AgentRegistry.Failure) in try registry.add(name: "claude") }
         let statePath = home.path + "/state.sqlite"
         let gate = Gate(checker: Checker(policy: policy), store: SQLiteStore(path: statePath), audit: AuditStore(directory: home.path + "/audit"))
-        proxy = try PostgresProxy(configuration: .init(host: "127.0.0.1", port: 0, upstream: upstream, home: home.path, threads: 2), gate: gate, statePath: statePath)
+        proxy = try PostgresProxy(configuration: .init(host: "127.0.0.1", port: 0, upstream: upstream, home: home.path, threads: 2, approvalHoldSeconds: approvalHold), gate: gate, statePath: statePath)
         port = try proxy.bind()
     }
 
@@ -51,6 +52,27 @@ final class ProxyFixture: @unchecked Sendable {
     /// A raw protocol client logged in as the agent.
     func wire() throws -> WireClient {
         try WireClient.login(port: port, agent: agent, token: token)
+    }
+
+    /// Runs `airlock-cli` as another process, in a terminal (approve and freeze insist on one),
+    /// as the person `dba`.
+    @discardableResult
+    func personRuns(_ arguments: String) throws -> ProcessResult {
+        try ProcessRunner.run(
+            "/usr/bin/script", ["-qec", "\(Binaries.airlockCLI) \(arguments)", "/dev/null"],
+            environment: ["AIRLOCK_HOME": home.path, "PATH": "/usr/bin:/bin", "HOME": home.path, "USER": "dba", "TERM": "dumb"],
+            stdin: nil, currentDirectory: "/", timeout: .seconds(30))
+    }
+
+    /// Waits (up to 20 s) for an approval request to be open and returns its id.
+    func waitForRequest() throws -> String {
+        let store = SQLiteStore(path: home.path + "/state.sqlite")
+        for _ in 0..<200 {
+            let now = StateClock.now()
+            if let open = try? store.read({ try $0.openRequests(at: now) }), let request = open.first { return request.id }
+            usleep(100_000)
+        }
+        throw WireClient.Failure("no approval request appeared")
     }
 
     /// The audit log's records, oldest first.

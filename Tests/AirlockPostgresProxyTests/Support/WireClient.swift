@@ -13,6 +13,8 @@ import Glibc
 final class WireClient {
     let fd: Int32
     private var pending = ByteBuffer()
+    /// The process id and key the server (the proxy) gave for CancelRequest.
+    var backendKey: (processID: Int32, secretKey: Int32)?
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -116,10 +118,22 @@ final class WireClient {
                 throw Failure("login refused: \((try? ErrorFields(frame.body))?.message ?? "?")")
             case Backend.readyForQuery:
                 return client
+            case Backend.backendKeyData:
+                client.backendKey = Backend.readBackendKey(frame.body)
             default:
                 continue
             }
         }
+    }
+
+    /// Sends a CancelRequest for this session on a new connection, as libpq's PQcancel does.
+    func cancel(port: Int) throws {
+        guard let key = backendKey else { throw Failure("no BackendKeyData was received") }
+        let other = try WireClient(port: port)
+        var buffer = ByteBuffer()
+        StartupMessage.encodeCancel(processID: key.processID, secretKey: key.secretKey, into: &buffer)
+        try other.send(buffer)
+        _ = other.isClosed()
     }
 
     /// A simple query's messages, up to ReadyForQuery.
