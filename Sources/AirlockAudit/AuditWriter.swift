@@ -56,10 +56,7 @@ public final class AuditWriter: @unchecked Sendable {
             return
         }
         defer { pthread_mutex_unlock(mutex) }
-        startIfNeeded()
-        if queue.isEmpty { oldestQueued = monotonicMillis() }
-        queue.append((nextTicket, record))
-        nextTicket += 1
+        _ = queueLocked(record)
         // No wake-up per record: the writer comes by within `lazyDelay` (a wake-up per read
         // statement cost more than the statement). A full batch is worth waking for.
         if queue.count >= maximumBatch { pthread_cond_signal(wake) }
@@ -69,11 +66,7 @@ public final class AuditWriter: @unchecked Sendable {
     /// write failed): for callers on an event loop, which must not block.
     public func appendDurably(_ record: AuditRecord, completion: @escaping @Sendable (Result<AuditRecord, AuditError>) -> Void) {
         pthread_mutex_lock(mutex)
-        startIfNeeded()
-        if queue.isEmpty { oldestQueued = monotonicMillis() }
-        let ticket = nextTicket
-        nextTicket += 1
-        queue.append((ticket, record))
+        let ticket = queueLocked(record)
         callbacks[ticket] = completion
         pthread_cond_signal(wake)
         pthread_mutex_unlock(mutex)
@@ -82,11 +75,7 @@ public final class AuditWriter: @unchecked Sendable {
     /// Queues a record and returns it as stored (index set) once it is on disk.
     public func appendDurably(_ record: AuditRecord) throws(AuditError) -> AuditRecord {
         pthread_mutex_lock(mutex)
-        startIfNeeded()
-        if queue.isEmpty { oldestQueued = monotonicMillis() }
-        let ticket = nextTicket
-        nextTicket += 1
-        queue.append((ticket, record))
+        let ticket = queueLocked(record)
         waiting.insert(ticket)
         pthread_cond_signal(wake)
         while results[ticket] == nil { pthread_cond_wait(done, mutex) }
@@ -119,6 +108,16 @@ public final class AuditWriter: @unchecked Sendable {
         while thread != nil { pthread_cond_wait(done, mutex) }
         stopping = false
         pthread_mutex_unlock(mutex)
+    }
+
+    /// Adds a record to the queue; returns its ticket. Called with `mutex` held.
+    private func queueLocked(_ record: AuditRecord) -> UInt64 {
+        startIfNeeded()
+        if queue.isEmpty { oldestQueued = monotonicMillis() }
+        let ticket = nextTicket
+        nextTicket += 1
+        queue.append((ticket, record))
+        return ticket
     }
 
     // Called with `mutex` held.
