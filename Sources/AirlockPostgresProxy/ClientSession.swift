@@ -104,7 +104,18 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func upstreamWritabilityChanged(_ writable: Bool) {
-        _ = channel?.setOption(ChannelOptions.autoRead, value: writable)
+        upstreamBlocked = !writable
+        updateClientReading()
+    }
+
+    /// The client is not read while the upstream cannot take more, or while more messages
+    /// wait behind a decision (a held statement) than a well-behaved client pipelines.
+    private var upstreamBlocked = false
+    private var inboxFull = false
+    private static let inboxLimit = 1024
+
+    private func updateClientReading() {
+        _ = channel?.setOption(ChannelOptions.autoRead, value: !(upstreamBlocked || inboxFull))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -209,6 +220,10 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             inbox.append(frame)
         case .ready:
             inbox.append(frame)
+            if inbox.count > Self.inboxLimit, !inboxFull {
+                inboxFull = true
+                updateClientReading()
+            }
             drain()
         case .startup, .closed:
             return
@@ -342,6 +357,12 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
 
     /// Handles queued client messages in order until one needs the gate to block.
     private func drain() {
+        defer {
+            if inboxFull, inbox.count <= Self.inboxLimit / 2 {
+                inboxFull = false
+                updateClientReading()
+            }
+        }
         while !deciding, case .ready = phase, !inbox.isEmpty {
             let frame = inbox.removeFirst()
             do {

@@ -93,6 +93,21 @@ import Testing
         #expect(try fixture.server.psql("SELECT plan FROM plans") == "pro")
     }
 
+    @Test func messagesPipelinedBehindAHeldStatementWaitInOrder() throws {
+        let fixture = try ProxyFixture(approvalHold: 30)
+        try fixture.server.psql("CREATE TABLE t (a int)")
+        let client = try fixture.wire()
+        // More than the proxy queues before it stops reading the client: the rest waits in TCP.
+        let selects = (0..<3000).map { Frontend.queryFrame("SELECT \($0)") }
+        try client.send([Frontend.queryFrame("INSERT INTO t VALUES (1)")] + selects)
+        let id = try fixture.waitForRequest()
+        #expect(try fixture.personRuns("approve \(id) --yes").succeeded)
+        #expect(try client.receiveUntilReady().types == "CZ")
+        var answers: [String] = []
+        for _ in 0..<3000 { answers += try client.receiveUntilReady().firstColumn }
+        #expect(answers == (0..<3000).map(String.init))
+    }
+
     @Test func aRejectionOrAFreezeEndsAHold() throws {
         let fixture = try ProxyFixture(approvalHold: 30)
         try fixture.server.psql("CREATE TABLE t (a int)")
