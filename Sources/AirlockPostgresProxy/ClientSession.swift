@@ -180,7 +180,10 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                 return fail(refusal)
             }
             let verifier = proxy.agents().verifier(for: agent)
-            phase = .authenticating(SCRAMServerExchange(verifier: verifier, serverNonce: RandomText.nonce()), finalStep: false)
+            // An unknown agent gets the same salt on every try, as a known one does: asking
+            // twice does not tell who exists.
+            let salt = verifier == nil ? SCRAMServerExchange.stableSalt(user: agent, secret: proxy.unknownAgentSecret) : nil
+            phase = .authenticating(SCRAMServerExchange(verifier: verifier, serverNonce: RandomText.nonce(), unknownUserSalt: salt), finalStep: false)
             send(Backend.authenticationSASL(["SCRAM-SHA-256"]))
             flush()
         }

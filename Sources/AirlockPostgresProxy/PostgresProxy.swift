@@ -22,6 +22,8 @@ final class ProxyContext: Sendable {
     let user: String
     /// How long an `ask` is held for a person's answer (zero: answered at once with the error).
     let approvalHold: TimeAmount
+    /// Salts unknown agents' fake SCRAM exchanges for this process's lifetime.
+    let unknownAgentSecret = RandomText.bytes(32)
     private let registry: Mutex<(stamp: [Int], registry: AgentRegistry)>
 
     init(upstream: Upstream, upstreamPassword: String?, gate: StreamingGate, home: String, stats: ProxyStats, threads: NIOThreadPool, group: any EventLoopGroup, approvalHold: TimeAmount) throws {
