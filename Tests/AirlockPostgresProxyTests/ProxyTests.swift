@@ -234,6 +234,52 @@ import Testing
         #expect(try client.query("SELECT current_user").firstColumn == ["airlock_app"])
     }
 
+    @Test func theUpstreamsTimeoutsHoldInEverySession() throws {
+        let fixture = try ProxyFixture(environment: "development", timeouts: ["statement_timeout": "1500ms", "lock_timeout": "2s"])
+        let client = try fixture.wire()
+        #expect(try client.query("SHOW statement_timeout").firstColumn == ["1500ms"])
+        #expect(try client.query("SHOW lock_timeout").firstColumn == ["2s"])
+        let slow = try client.query("SELECT pg_sleep(5)")
+        #expect(slow.errors.first?.code == "57014", "cancelled by statement_timeout: \(slow.errors.map(\.message))")
+    }
+
+    @Test func proxyStatusShowsARunningProxysCounters() throws {
+        let fixture = try ProxyFixture(environment: "development")
+        let port = try freeTCPPort()
+        var environment = PostgresClient.hermeticEnvironment()
+        environment["AIRLOCK_HOME"] = fixture.home.path
+        let proxy = Process()
+        proxy.executableURL = URL(fileURLWithPath: Binaries.airlockCLI)
+        proxy.arguments = ["proxy", "postgres", "--listen", "127.0.0.1:\(port)", "--upstream", "app"]
+        proxy.environment = environment
+        proxy.standardError = FileHandle.nullDevice
+        try proxy.run()
+        defer { proxy.terminate(); proxy.waitUntilExit() }
+        var client: WireClient?
+        for _ in 0..<100 where client == nil {
+            client = try? WireClient.login(port: port, agent: fixture.agent, token: fixture.token)
+            if client == nil { usleep(100_000) }
+        }
+        let session = try #require(client)
+        _ = try session.query("SELECT 1; SELECT 2")
+        _ = try session.send([PostgresFrame(type: Frontend.functionCall, body: ByteBuffer(bytes: [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]))])
+        _ = try session.receiveUntilReady()
+        var status: [String: Any] = [:]
+        for _ in 0..<50 {
+            let result = try ProcessRunner.run(Binaries.airlockCLI, ["proxy", "status", "--format", "json"], environment: environment, stdin: nil, currentDirectory: "/", timeout: .seconds(30))
+            if let data = result.stdout.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+               let proxies = object["proxies"] as? [[String: Any]], let first = proxies.first, (first["denied"] as? Int) == 1 {
+                status = first
+                break
+            }
+            usleep(200_000)
+        }
+        #expect(status["upstream"] as? String == "app")
+        #expect(status["connections_open"] as? Int == 1)
+        #expect((status["statements"] as? [String: Int])?["read"] == 2)
+        #expect(status["denied"] as? Int == 1)
+    }
+
     // MARK: pgbench
 
     @Test func pgbenchInitialisesThroughADevelopmentUpstreamAndRuns() throws {

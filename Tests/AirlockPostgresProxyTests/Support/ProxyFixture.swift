@@ -17,7 +17,7 @@ final class ProxyFixture: @unchecked Sendable {
     let token: String
 
     /// - Parameter approvalHold: seconds an `ask` is held (0: the error at once).
-    init(environment: String = "production", upstreamPassword: String? = nil, policy: Policy = DefaultPolicy.policy, settings: [String: String] = [:], approvalHold: Int = 0) throws {
+    init(environment: String = "production", upstreamPassword: String? = nil, policy: Policy = DefaultPolicy.policy, settings: [String: String] = [:], approvalHold: Int = 0, timeouts: [String: String] = [:]) throws {
         server = try PostgresServer(settings: settings)
         home = try TemporaryAirlockHome()
         if let upstreamPassword { try server.requirePassword(user: "airlock_app", password: upstreamPassword) }
@@ -25,7 +25,8 @@ final class ProxyFixture: @unchecked Sendable {
             .init(name: "app", server: server, environment: environment, user: upstreamPassword == nil ? "postgres" : "airlock_app", password: upstreamPassword)
         ])
         let upstreams = try UpstreamsFile.load(home: home.path, knownEnvironments: Set(policy.environments.map(\.name) + ["unknown"]))
-        guard let upstream = upstreams.first else { throw WireClient.Failure("no upstream loaded") }
+        guard var upstream = upstreams.first else { throw WireClient.Failure("no upstream loaded") }
+        upstream.settings = timeouts
         token = try AgentRegistry.modify(home: home.path) { registry throws(AgentRegistry.Failure) in try registry.add(name: "claude") }
         let statePath = home.path + "/state.sqlite"
         let gate = Gate(checker: Checker(policy: policy), store: SQLiteStore(path: statePath), audit: AuditStore(directory: home.path + "/audit"))
