@@ -383,7 +383,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         switch frame.type {
         case Frontend.query:
             let text = try Frontend.queryText(frame.body)
-            judge(text, statements: proxy.classifications.statements(for: text), protocolName: "simple") { [self] verdict in
+            judge(text, statements: proxy.classifications.statements(for: text)) { [self] verdict in
                 switch verdict {
                 case .allow:
                     forward(frame)
@@ -397,10 +397,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         case Frontend.parse:
             let parse = try Frontend.Parse(frame.body)
             let statements = proxy.classifications.statements(for: parse.text)
-            let request = SQLRequest(
-                text: parse.text, database: proxy.upstream.name, location: proxy.upstream.location, environment: proxy.upstream.environment, statements: statements)
             let context = proxy.context(agent: agent, session: sessionID)
-            let decision = proxy.gate.policyDecision(.sql(request), context: context)
+            let decision = proxy.gate.policyDecision(.sql(proxy.request(parse.text, statements: statements)), context: context)
             if decision.verdict == .allow {
                 // Judged and recorded at each Execute: parsing runs nothing.
                 prepared[parse.name] = PreparedStatement(statements: statements, decision: decision, approvedOnce: false)
@@ -507,11 +505,9 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
 
     /// Runs the gate on SQL and continues with its verdict: at once when the gate needs no
     /// blocking work (an allowed read), else after it has run off the event loop.
-    private func judge(_ text: String, statements: [SQLStatement]?, protocolName: String, parse: Frontend.Parse? = nil, then: @escaping (Verdict) -> Void) {
-        let request = SQLRequest(
-            text: text, database: proxy.upstream.name, location: proxy.upstream.location, environment: proxy.upstream.environment, statements: statements)
+    private func judge(_ text: String, statements: [SQLStatement], then: @escaping (Verdict) -> Void) {
         let context = proxy.context(agent: agent, session: sessionID)
-        judge(proxy.gate.policyDecision(.sql(request), context: context), context: context, parse: parse, then: then)
+        judge(proxy.gate.policyDecision(.sql(proxy.request(text, statements: statements)), context: context), context: context, then: then)
     }
 
     /// The state and audit part for a policy decision (a new statement's, or a prepared one's
@@ -524,16 +520,16 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         if endsTransaction { inTransactionBlock = false }
         if !outcome.needsFullPipeline {
             guard let record = outcome.record else {
-                proxy.stats.statement(classes: classes, denied: false, asked: false)
+                proxy.stats.statement(classes: classes, denied: false)
                 return then(.allow)
             }
             if !mustBeDurable(outcome.decision, endsTransaction: endsTransaction) {
                 do {
                     try proxy.gate.record(record, durable: false)
-                    proxy.stats.statement(classes: classes, denied: false, asked: false)
+                    proxy.stats.statement(classes: classes, denied: false)
                     then(.allow)
                 } catch {
-                    proxy.stats.statement(classes: classes, denied: true, asked: false)
+                    proxy.stats.statement(classes: classes, denied: true)
                     then(.refuse(StatementDenial.refusal("the audit log cannot be written, so nothing runs: \(error)")))
                 }
                 return
@@ -555,7 +551,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             let error = StatementDenial.refusal(
                 "this statement needs a person's approval, and an approval covers one exact statement with its values",
                 hint: "send it as a simple query with the values written out (no $1 parameters, no named prepared statement); Airlock then opens an approval request for it")
-            proxy.stats.statement(classes: classes, denied: true, asked: false)
+            proxy.stats.statement(classes: classes, denied: true)
             return then(.refuse(error))
         }
         let holding = proxy.approvalHold > .zero
@@ -564,6 +560,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             if decided.verdict == .allow {
                 return .allow(approvedOnce: decided.approval != nil)
             }
+            if decided.verdict == .ask { proxy.stats.approvalRequested() }
             if holding, decided.verdict == .ask, let note = decided.approval, note.state == .requested || note.state == .waiting {
                 return .hold(id: note.id, StatementDenial.error(for: decided))
             }
@@ -674,10 +671,9 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             case .success(let decided): verdict = decided
             case .failure(let error): verdict = .refuse(StatementDenial.refusal("the gate could not decide: \(error)"))
             }
-            if case .refuse(let error) = verdict {
-                proxy.stats.statement(classes: classes, denied: true, asked: error.message?.contains("approval") ?? false)
-            } else {
-                proxy.stats.statement(classes: classes, denied: false, asked: false)
+            switch verdict {
+            case .allow, .hold: proxy.stats.statement(classes: classes, denied: false)
+            case .refuse: proxy.stats.statement(classes: classes, denied: true)
             }
             guard case .ready = phase else { return }
             then(verdict)

@@ -53,6 +53,11 @@ final class ProxyContext: Sendable {
         }
     }
 
+    /// SQL for the gate, on this proxy's upstream, already classified.
+    func request(_ text: String, statements: [SQLStatement]) -> SQLRequest {
+        SQLRequest(text: text, database: upstream.name, location: upstream.location, environment: upstream.environment, statements: statements)
+    }
+
     func context(agent: String, session: String) -> Context {
         Context(agent: agent, session: session.isEmpty ? nil : session, user: user, workingDirectory: "/", homeDirectory: home, airlockHome: home)
     }
@@ -62,20 +67,20 @@ final class ProxyContext: Sendable {
         let statement = SQLStatement(
             index: 0, text: "<FunctionCall message>", kind: "FunctionCall", sqlClass: .privileged, tables: [], flags: [], functions: [],
             reason: "the legacy FunctionCall message calls a function by its oid")
-        let request = SQLRequest(text: "<FunctionCall message>", database: upstream.name, location: upstream.location, environment: upstream.environment, statements: [statement])
+        let request = request("<FunctionCall message>", statements: [statement])
         let context = context(agent: agent, session: session)
         let policyDecision = gate.gate.checker.check(.sql(request), context: context, explain: false).decision
         let denied = policyDecision.denied(by: MatchedRule(
             id: "proxy-function-call", kind: .analysis, reason: "the legacy FunctionCall message calls a function by oid, which Airlock cannot judge",
             suggestion: "call the function with SELECT in a query"))
         let recorded = gate.finish(denied, context: context)
-        stats.statement(classes: ["privileged"], denied: true, asked: false)
+        stats.statement(classes: ["privileged"], denied: true)
         return StatementDenial.error(for: recorded)
     }
 
     /// Records a connection refused at start-up (replication, options, settings).
     func recordRefusedStartup(agent: String, reason: String) {
-        let request = SQLRequest(text: "<start-up: \(reason)>", database: upstream.name, location: upstream.location, environment: upstream.environment, statements: [])
+        let request = request("<start-up: \(reason)>", statements: [])
         let context = context(agent: agent, session: "")
         let decision = gate.gate.checker.check(.sql(request), context: context, explain: false).decision
             .denied(by: MatchedRule(id: "proxy-startup", kind: .analysis, reason: reason))

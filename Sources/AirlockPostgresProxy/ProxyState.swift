@@ -20,13 +20,13 @@ public final class ProxyStats: Sendable {
     func closed() { counts.withLock { $0.connectionsOpen -= 1 } }
     func authenticationFailed() { counts.withLock { $0.authenticationFailures += 1 } }
     func protocolError() { counts.withLock { $0.protocolErrors += 1 } }
-    func statement(classes: [String], denied: Bool, asked: Bool) {
+    func statement(classes: [String], denied: Bool) {
         counts.withLock {
             for name in classes { $0.statementsByClass[name, default: 0] += 1 }
             if denied { $0.denied += 1 }
-            if asked { $0.approvalsRequested += 1 }
         }
     }
+    func approvalRequested() { counts.withLock { $0.approvalsRequested += 1 } }
 
     /// A snapshot as JSON-ready values.
     public var snapshot: [String: Any] {

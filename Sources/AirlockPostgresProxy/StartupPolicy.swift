@@ -22,7 +22,7 @@ enum StartupPolicy {
                     "replication connections are refused: a replication stream can copy or change every table", fatal: true)
             }
             if name == "options" {
-                if parameter.value.trimmingCharacters(in: [" ", "\t"]).isEmpty { continue }
+                if parameter.value.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
                 return StatementDenial.refusal(
                     "start-up option '\(parameter.value)' is refused: agents may not change server settings when connecting",
                     hint: "remove PGOPTIONS / options= from the connection; limits are set by Airlock's upstream configuration", fatal: true)
@@ -38,14 +38,5 @@ enum StartupPolicy {
             }
         }
         return nil
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text.removeFirst() }
-        while let last = text.last, set.contains(last) { text.removeLast() }
-        return String(text)
     }
 }
