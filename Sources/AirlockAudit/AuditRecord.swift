@@ -40,8 +40,12 @@ public struct AuditRecord: Sendable, Hashable {
         public var sqlClass: String
         public var tables: [String]
         public var flags: [String]
+        /// Rows the statement affected or returned, from the server's CommandComplete, when the
+        /// record was written after it ran.
+        public var rows: Int?
 
-        public init(text: String, kind: String, sqlClass: String, tables: [String] = [], flags: [String] = []) {
+        public init(text: String, kind: String, sqlClass: String, tables: [String] = [], flags: [String] = [], rows: Int? = nil) {
+            self.rows = rows
             self.text = text
             self.kind = kind
             self.sqlClass = sqlClass
@@ -134,6 +138,28 @@ public struct AuditRecord: Sendable, Hashable {
     public var policyDigest: String
     /// `enforce` or `monitor`.
     public var mode: String
+    /// The journal entry (`airlock journal list`) holding what this statement changed or
+    /// removed, so `airlock undo INDEX` can restore it.
+    public var journal: String?
+    /// How a statement that ran ended, when known at the time of writing.
+    public var result: Result?
+
+    /// How a database statement ended: its duration, and the server's error code if it failed.
+    /// `of` names the decision record this one completes (a record that had to reach disk
+    /// before the statement ran gets its result in a second record).
+    public struct Result: Sendable, Hashable {
+        /// Microseconds (the log's JSON has integers only, so it stays canonical).
+        public var durationMicroseconds: Int64
+        public var error: String?
+        public var of: UInt64?
+
+        public init(durationMicroseconds: Int64, error: String? = nil, of: UInt64? = nil) {
+            self.durationMicroseconds = durationMicroseconds
+            self.error = error
+            self.of = of
+        }
+    }
+
     /// Hex leaf hash of the previous entry (zeros for the first): a chain that lets `verify`
     /// name exactly which entry was changed. Set when the record is appended.
     public var previous: String
@@ -188,6 +214,13 @@ public struct AuditRecord: Sendable, Hashable {
         if let approval {
             object["approval"] = .object(["id": .string(approval.id), "approver": .optional(approval.approver)])
         }
+        if let journal { object["journal"] = .string(journal) }
+        if let result {
+            var fields: [String: AuditValue] = ["duration_us": .int(result.durationMicroseconds)]
+            if let error = result.error { fields["error"] = .string(error) }
+            if let of = result.of { fields["of"] = .int(Int64(of)) }
+            object["result"] = .object(fields)
+        }
         return .object(object)
     }
 
@@ -198,10 +231,12 @@ public struct AuditRecord: Sendable, Hashable {
             "subcommand": .optional(command.subcommand), "rule": .optional(command.rule),
         ]
         if let statement = command.statement {
-            object["statement"] = .object([
+            var fields: [String: AuditValue] = [
                 "text": .string(statement.text), "kind": .string(statement.kind), "class": .string(statement.sqlClass),
                 "tables": .strings(statement.tables), "flags": .strings(statement.flags),
-            ])
+            ]
+            if let rows = statement.rows { fields["rows"] = .int(Int64(rows)) }
+            object["statement"] = .object(fields)
         }
         return .object(object)
     }
@@ -240,7 +275,7 @@ public struct AuditRecord: Sendable, Hashable {
             if let s = item["statement"] {
                 statement = Statement(
                     text: s["text"]?.string ?? "", kind: s["kind"]?.string ?? "", sqlClass: s["class"]?.string ?? "",
-                    tables: s["tables"]?.strings ?? [], flags: s["flags"]?.strings ?? [])
+                    tables: s["tables"]?.strings ?? [], flags: s["flags"]?.strings ?? [], rows: s["rows"]?.int.map(Int.init))
             }
             commands.append(Command(
                 binary: item["binary"]?.string ?? "", args: item["args"]?.strings ?? [], subcommand: item["subcommand"]?.string,
@@ -259,6 +294,11 @@ public struct AuditRecord: Sendable, Hashable {
             policyDigest: try text("policy_digest"), mode: try text("mode"))
         self.index = UInt64(index)
         self.previous = try text("prev")
+        self.journal = value["journal"]?.string
+        if let result = value["result"] {
+            guard let duration = result["duration_us"]?.int else { throw FormatError(problem: "result.duration_us is not an integer") }
+            self.result = Result(durationMicroseconds: duration, error: result["error"]?.string, of: result["of"]?.int.flatMap { $0 >= 0 ? UInt64($0) : nil })
+        }
     }
 
     public init<C: Collection>(bytes: C) throws(FormatError) where C.Element == UInt8 {
