@@ -107,6 +107,10 @@ public struct Rule: Sendable, Hashable {
     public var approval: ApprovalRequirement?
     /// How often the rule may decide before its commands get `limit.then` instead.
     public var limit: RateLimit?
+    /// The most rows one statement it decides may change (`max_rows`): a door that can count
+    /// (the PostgreSQL proxy) runs such a statement in a transaction and rolls it back past
+    /// the cap. Statements that change no rows are not capped.
+    public var maxRows: Int?
     public var examples: RuleExamples
     /// The line in the policy file where the rule starts, for messages.
     public var line: Int?
@@ -120,6 +124,7 @@ public struct Rule: Sendable, Hashable {
         suggestion: String? = nil,
         approval: ApprovalRequirement? = nil,
         limit: RateLimit? = nil,
+        maxRows: Int? = nil,
         examples: RuleExamples = RuleExamples(),
         line: Int? = nil
     ) {
@@ -131,6 +136,7 @@ public struct Rule: Sendable, Hashable {
         self.suggestion = suggestion
         self.approval = approval
         self.limit = limit
+        self.maxRows = maxRows
         self.examples = examples
         self.line = line
     }

@@ -70,6 +70,7 @@ public enum PolicyCodec {
                 string(limit.then.rawValue, &out)
                 out += "}"
             }
+            if let maxRows = rule.maxRows { out += ",\"max_rows\":\(maxRows)" }
             out += ",\"examples\":{\"allow\":"
             strings(rule.examples.allow, &out)
             out += ",\"ask\":"
@@ -138,7 +139,8 @@ public enum PolicyCodec {
             }
             rules.append(Rule(
                 id: id, decision: decision, reason: reason, when: when, unless: unless, suggestion: r.string("suggestion"),
-                approval: approval, limit: limit, examples: RuleExamples(allow: allow, ask: ask, deny: deny), line: r.int("line")))
+                approval: approval, limit: limit, maxRows: r.int("max_rows"), examples: RuleExamples(allow: allow, ask: ask, deny: deny),
+                line: r.int("line")))
         }
         return Policy(
             version: version, mode: mode, defaultDecision: defaultDecision, environments: environments, rules: rules, breaker: breaker,

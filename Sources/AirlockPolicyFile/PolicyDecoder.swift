@@ -263,6 +263,8 @@ struct PolicyDecoder {
         var approvalNode: Node? = nil
         var limit: RateLimit? = nil
         var limitNode: Node? = nil
+        var maxRows: Int? = nil
+        var maxRowsNode: Node? = nil
         var examples = RuleExamples()
         var present: Set<String> = []
 
@@ -303,6 +305,9 @@ struct PolicyDecoder {
             case "limit":
                 limitNode = keyNode
                 limit = decodeLimit(value, rule: label)
+            case "max_rows":
+                maxRowsNode = keyNode
+                maxRows = positiveCount(value, "'max_rows' of \(label)")
             case "examples":
                 examples = decodeExamples(value, rule: label)
             default:
@@ -328,6 +333,9 @@ struct PolicyDecoder {
                 error(limitNode, "\(label) decides ask and its limit's 'then' is ask too, so the limit could never change anything; use 'then: deny'")
             }
         }
+        if let decision, let maxRowsNode, decision == .deny {
+            error(maxRowsNode, "\(label) has 'max_rows' but decides deny; a denied statement changes no rows, so the cap could never apply (remove 'max_rows', or let the rule allow or ask)")
+        }
         if isWorkspace, decision == .allow {
             error(node, "a workspace policy may only add rules that deny or ask; \(label) decides allow")
         }
@@ -335,7 +343,7 @@ struct PolicyDecoder {
         guard let id, let decision, let reason, let when else { return nil }
         return Rule(
             id: id, decision: decision, reason: reason, when: when, unless: unless, suggestion: suggestion,
-            approval: approval, limit: limit, examples: examples, line: node.mark?.line)
+            approval: approval, limit: limit, maxRows: maxRows, examples: examples, line: node.mark?.line)
     }
 
     /// The rule's id when it has a usable one.

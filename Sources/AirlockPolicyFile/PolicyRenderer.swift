@@ -66,6 +66,7 @@ public enum PolicyRenderer {
                     ]
                     out.append("    limit: { " + parts.joined(separator: ", ") + " }")
                 }
+                if let maxRows = rule.maxRows { out.append("    max_rows: \(maxRows)") }
                 let examples = [("allow", rule.examples.allow), ("ask", rule.examples.ask), ("deny", rule.examples.deny)]
                     .filter { !$0.1.isEmpty }
                 if !examples.isEmpty {

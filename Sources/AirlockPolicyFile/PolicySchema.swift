@@ -9,7 +9,7 @@ enum PolicyKeys {
         "hosts", "kube_contexts", "aws_profiles", "workspaces", "projects", "git_remotes", "docker_hosts", "labels",
         "local_sockets",
     ]
-    static let rule = ["id", "decision", "reason", "when", "unless", "suggestion", "approval", "limit", "examples"]
+    static let rule = ["id", "decision", "reason", "when", "unless", "suggestion", "approval", "limit", "max_rows", "examples"]
     static let condition = [
         "binary", "subcommand", "args", "environment", "effect_class", "agent", "user", "path", "path_access", "branch", "interactive",
         "sql", "tool",
