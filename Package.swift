@@ -61,11 +61,15 @@ let package = Package(
         .target(
             name: "AirlockPostgresProxy",
             dependencies: [
-                "AirlockPostgresWire", "AirlockCore", "AirlockSQL", "AirlockGate", "AirlockAudit", "AirlockState", "AirlockRuntime",
+                "AirlockPostgresWire", "AirlockCore", "AirlockSQL", "AirlockGate", "AirlockAudit", "AirlockState", "AirlockRuntime", "AirlockJournal",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"), "Yams",
             ]
         ),
+        // The undo journal: pre-images and table snapshots as gzip'd COPY text under
+        // $AIRLOCK_HOME/journal, outside the database and out of the agent's reach.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "AirlockJournal", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "AirlockPolicyFile", dependencies: ["AirlockCore", "AirlockSQL", "Yams"]),
         // The hook path: no Foundation, no YAML parser. Answers check/explain from the built-in
         // policy or a compiled one, and hands everything else to airlock-cli.
@@ -74,7 +78,8 @@ let package = Package(
             name: "AirlockCLI",
             dependencies: [
                 "AirlockCore", "AirlockSQL", "AirlockAudit", "AirlockPolicyFile", "AirlockRuntime", "AirlockState", "AirlockGate", "AirlockHooks",
-                "AirlockPostgresProxy", "AirlockPostgresWire",
+                "AirlockPostgresProxy", "AirlockPostgresWire", "AirlockJournal",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // Ed25519 for signing checkpoints: only airlock-cli signs, so the front door
                 // stays free of Foundation.
@@ -97,10 +102,12 @@ let package = Package(
             dependencies: ["AirlockCLI", "AirlockAudit", "AirlockHooks", "AirlockPostgresWire", "AirlockPostgresProxy", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "AirlockPostgresWireTests", dependencies: ["AirlockPostgresWire"]),
+        .testTarget(name: "AirlockJournalTests", dependencies: ["AirlockJournal"]),
         .testTarget(
             name: "AirlockPostgresProxyTests",
             dependencies: [
                 "AirlockPostgresProxy", "AirlockPostgresWire", "AirlockCore", "AirlockGate", "AirlockAudit", "AirlockState", "AirlockPolicyFile",
+                "AirlockJournal",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

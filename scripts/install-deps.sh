@@ -14,6 +14,7 @@ needs=(
   "hyperfine:hyperfine"    # whole-process benchmark of `airlock check`
   "/usr/include/pg_query.h:libpg-query-dev"  # the PostgreSQL 15 parser AirlockSQL links (static)
   "/usr/include/sqlite3.h:libsqlite3-dev"    # the state store (approvals, freezes, counters), linked static
+  "/usr/include/zlib.h:zlib1g-dev"           # the undo journal's gzip files (AirlockJournal)
   "libcurl.so:libcurl4-openssl-dev"  # static FoundationNetworking (HEC over HTTPS) links -lcurl in make release
   # The PostgreSQL proxy's tests and `make bench-proxy` start real servers. The harness uses the
   # versioned bin directory, not /usr/bin's pg_wrapper, so the tools and server always match.
