@@ -46,6 +46,14 @@ public final class AuditWriter: @unchecked Sendable {
         done.deallocate()
     }
 
+    /// Whether a write has failed: a caller that defers a record until its action ended asks
+    /// first, and takes the durable path (which reports the failure) when it has.
+    public var hasFailed: Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return failure != nil
+    }
+
     /// Queues a record; returns at once. After a failed write it waits for this record's own
     /// write instead, and throws if that fails too.
     public func enqueue(_ record: AuditRecord) throws(AuditError) {

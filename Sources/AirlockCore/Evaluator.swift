@@ -65,6 +65,9 @@ public struct Decision: Sendable, Hashable {
     public var breakerFreeze: String? = nil
     /// Where the decision sits in the audit log, once recorded.
     public var auditIndex: UInt64? = nil
+    /// The undo journal entry a door will write for this action if it runs (the PostgreSQL
+    /// proxy's pre-images and snapshots), so its record can name it.
+    public var journal: String? = nil
 
     public var reason: String { rule.reason }
 

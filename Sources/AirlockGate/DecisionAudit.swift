@@ -55,7 +55,7 @@ public enum DecisionAudit {
         case .ask: .approvalRequired
         }
         let deciding = decision.decidingCommand
-        return AuditRecord(
+        var record = AuditRecord(
             timestamp: AuditClock.now(), outcome: outcome, door: door, action: action,
             commands: decision.commands.map(command), environment: decision.environment,
             rule: AuditRecord.Rule(id: decision.rule.id, type: decision.rule.kind.rawValue, pattern: deciding?.rule.map { pattern($0) } ?? ""),
@@ -64,6 +64,8 @@ public enum DecisionAudit {
                 user: context.user, agent: context.agent, session: context.session, workingDirectory: context.workingDirectory, host: AuditHost.name),
             approval: decision.approval.map { AuditRecord.Approval(id: $0.id, approver: $0.approvers.isEmpty ? nil : $0.approvers.joined(separator: ", ")) },
             policyDigest: policyDigest, mode: decision.mode.rawValue)
+        if decision.verdict == .allow { record.journal = decision.journal }
+        return record
     }
 
     static func command(_ item: CommandDecision) -> AuditRecord.Command {

@@ -103,6 +103,10 @@ public final class StreamingGate: Sendable {
         return nil
     }
 
+    /// Whether queued records can be trusted to reach the log: false once a write failed (a
+    /// door then writes durably, which names the failure, instead of deferring a record).
+    public var canDefer: Bool { !(writer?.hasFailed ?? false) }
+
     /// Writes a quick allow's record and calls `completion` (on the audit writer's thread) once
     /// it is durable, or with the error: for a door on an event loop.
     public func recordDurably(_ record: AuditRecord, completion: @escaping @Sendable (Result<AuditRecord, AuditError>) -> Void) {

@@ -1,6 +1,7 @@
 import AirlockAudit
 import AirlockCore
 import AirlockGate
+import AirlockJournal
 import AirlockPostgresWire
 import AirlockSQL
 import NIOCore
@@ -26,33 +27,40 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     }
 
     let proxy: ProxyContext
-    private var phase = Phase.startup
-    private var channel: Channel?
+    var phase = Phase.startup
+    var channel: Channel?
     private var upstream: Channel?
     private var clientBytes = ByteBuffer()
     private var upstreamBytes = ByteBuffer()
     private let clientFrames = FrameSplitter(maximumLength: PostgresWire.maximumFrontendMessage)
     private let serverFrames = FrameSplitter(maximumLength: 1 << 30)
 
-    private var agent = ""
+    var agent = ""
     private var startupParameters: [StartupParameter] = []
     private var upstreamLogin: UpstreamLogin?
-    private var tracker = ResponseTracker()
+    var tracker = ResponseTracker()
     /// Client messages not yet handled (the gate is deciding on an earlier one).
-    private var inbox: [PostgresFrame] = []
-    private var deciding = false
+    var inbox: [PostgresFrame] = []
+    var deciding = false
     /// Errors to send in place of the server's, for denials in flight, oldest first.
-    private var denials: [ErrorFields] = []
+    var denials: [ErrorFields] = []
     /// Prepared statements' classifications, by name (`""` is the unnamed one).
     private var prepared: [String: PreparedStatement] = [:]
     /// What this session tells the client to cancel with, and the upstream's own key.
     private var clientKey: (processID: Int32, secretKey: Int32)?
-    private var sessionID = ""
+    var sessionID = ""
     /// The server said the session is inside a transaction block (ReadyForQuery 'T' or 'E'),
     /// and no statement that ends one has been sent since.
-    private var inTransactionBlock = false
+    var inTransactionBlock = false
     /// Portals and the statements they were bound from.
     private var portals: [String: String] = [:]
+    /// The client's forwarded statements awaiting their end, oldest first from `resultsHead`.
+    var results: [PendingResult] = []
+    var resultsHead = 0
+    /// A statement running under a cap or the journal.
+    var guarded: GuardedRun?
+    /// The last ReadyForQuery's transaction status ('I', 'T' or 'E').
+    var transactionStatus = UInt8(ascii: "I")
 
     struct PreparedStatement {
         var statements: [SQLStatement]
@@ -87,6 +95,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         if case .closed = phase {} else { proxy.stats.closed() }
+        abandonResults()
         phase = .closed
         if let key = clientKey { proxy.cancels.remove(processID: key.processID, secretKey: key.secretKey) }
         upstream?.close(promise: nil)
@@ -344,14 +353,18 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         switch tracker.receive(frame.type, errorCode: code) {
         case .forward:
             send(frame)
+            noteResult(frame, errorCode: code)
         case .swallow:
             break
         case .replaceWithDenial:
             send(denials.isEmpty ? frame : denials.removeFirst().frame())
+        case .capture:
+            guardedReceive(frame, errorCode: code)
         }
         if frame.type == Backend.readyForQuery {
             let status = Backend.readStatus(frame.body)
             inTransactionBlock = status == UInt8(ascii: "T") || status == UInt8(ascii: "E")
+            transactionStatus = status ?? UInt8(ascii: "I")
             if tracker.isIdle { denials.removeAll() }
         }
     }
@@ -359,14 +372,14 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     // MARK: Client messages
 
     /// Handles queued client messages in order until one needs the gate to block.
-    private func drain() {
+    func drain() {
         defer {
             if inboxFull, inbox.count <= Self.inboxLimit / 2 {
                 inboxFull = false
                 updateClientReading()
             }
         }
-        while !deciding, case .ready = phase, !inbox.isEmpty {
+        while case .ready = phase, !inbox.isEmpty, !deciding || guardedWantsCopy(inbox[0]) {
             let frame = inbox.removeFirst()
             do {
                 try handleReadyFrame(frame)
@@ -383,11 +396,27 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         switch frame.type {
         case Frontend.query:
             let text = try Frontend.queryText(frame.body)
-            judge(text, statements: proxy.classifications.statements(for: text)) { [self] verdict in
+            let statements = proxy.classifications.statements(for: text)
+            let context = proxy.context(agent: agent, session: sessionID)
+            var decision = proxy.gate.policyDecision(.sql(proxy.request(text, statements: statements)), context: context)
+            // An approval of a statement the journal covers names the entry it will write.
+            if decision.verdict == .ask, statements.contains(where: { GuardPlan.journaled.contains($0.kind) }) { decision.journal = Journal.newID() }
+            judge(decision, context: context) { [self] verdict in
                 switch verdict {
-                case .allow:
-                    forward(frame)
-                    tracker.expect(.query(injected: false))
+                case .allow(let approved, let recorded):
+                    switch GuardPlan.make(decision: decision, statements: statements, approved: approved) {
+                    case .success(nil):
+                        forward(frame)
+                        tracker.expect(.query(injected: false))
+                        results.append(PendingResult(recorded: recorded))
+                    case .success(let plan?):
+                        runGuarded(frame, plan: plan, recorded: recorded, journalID: decision.journal)
+                    case .failure(let refusal):
+                        complete(PendingResult(recorded: recorded), error: "42501")
+                        denials.append(StatementDenial.refusal(refusal.description, hint: refusal.hint))
+                        forward(Frontend.queryFrame(StatementDenial.failingStatement))
+                        tracker.expect(.query(injected: true))
+                    }
                 case .refuse(let error), .hold(_, let error):
                     denials.append(error)
                     forward(Frontend.queryFrame(StatementDenial.failingStatement))
@@ -399,6 +428,15 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             let statements = proxy.classifications.statements(for: parse.text)
             let context = proxy.context(agent: agent, session: sessionID)
             let decision = proxy.gate.policyDecision(.sql(proxy.request(parse.text, statements: statements)), context: context)
+            // Row caps hold a statement's end back until it is counted: the simple protocol's
+            // one-statement round trip allows it, a pipeline of Executes does not (yet).
+            if decision.verdict != .deny, GuardPlan.capped(decision) {
+                proxy.stats.statement(classes: statements.map(\.sqlClass.rawValue), denied: true)
+                prepared[parse.name] = nil
+                return injectRefusal(StatementDenial.refusal(
+                    "a rule caps how many rows this statement may change, and Airlock counts them only for a statement sent as a simple query",
+                    hint: "send it as a simple query (psql, or your driver's simple-protocol option), or ask for the rule's cap to be lifted"))
+            }
             if decision.verdict == .allow {
                 // Judged and recorded at each Execute: parsing runs nothing.
                 prepared[parse.name] = PreparedStatement(statements: statements, decision: decision, approvedOnce: false)
@@ -408,7 +446,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             }
             judge(decision, context: context, parse: parse) { [self] verdict in
                 switch verdict {
-                case .allow(let approvedOnce):
+                case .allow(let approvedOnce, _):
+                    // An approved statement's record was written at Parse; Parse runs nothing.
                     prepared[parse.name] = PreparedStatement(statements: statements, decision: nil, approvedOnce: approvedOnce)
                     forward(frame)
                     tracker.expect(.parse(injected: false))
@@ -438,13 +477,15 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             guard let name = portals[portal], let statement = prepared[name], let decision = statement.decision else {
                 forward(frame)
                 tracker.expect(.execute(injected: false))
+                results.append(PendingResult(recorded: .none))
                 return
             }
             judge(decision, context: proxy.context(agent: agent, session: sessionID)) { [self] verdict in
                 switch verdict {
-                case .allow:
+                case .allow(_, let recorded):
                     forward(frame)
                     tracker.expect(.execute(injected: false))
+                    results.append(PendingResult(recorded: recorded))
                 case .refuse(let error), .hold(_, let error):
                     injectRefusal(error)
                 }
@@ -496,18 +537,12 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     }
 
     enum Verdict {
-        case allow(approvedOnce: Bool)
+        /// Allowed; `approvedOnce` when by a person's approval for one run.
+        case allow(approvedOnce: Bool, recorded: Recorded)
         case refuse(ErrorFields)
         /// Asked: held until a person answers request `id` (the error is for a timeout).
         case hold(id: String, ErrorFields)
-        static var allow: Verdict { .allow(approvedOnce: false) }
-    }
-
-    /// Runs the gate on SQL and continues with its verdict: at once when the gate needs no
-    /// blocking work (an allowed read), else after it has run off the event loop.
-    private func judge(_ text: String, statements: [SQLStatement], then: @escaping (Verdict) -> Void) {
-        let context = proxy.context(agent: agent, session: sessionID)
-        judge(proxy.gate.policyDecision(.sql(proxy.request(text, statements: statements)), context: context), context: context, then: then)
+        static var allow: Verdict { .allow(approvedOnce: false, recorded: .none) }
     }
 
     /// The state and audit part for a policy decision (a new statement's, or a prepared one's
@@ -524,6 +559,12 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                 return then(.allow)
             }
             if !mustBeDurable(outcome.decision, endsTransaction: endsTransaction) {
+                // Written once the statement ended, with its rows and duration; unless the
+                // log has failed, when the durable path below names the failure.
+                if proxy.gate.canDefer {
+                    proxy.stats.statement(classes: classes, denied: false)
+                    return then(.allow(approvedOnce: false, recorded: .deferred(record)))
+                }
                 do {
                     try proxy.gate.record(record, durable: false)
                     proxy.stats.statement(classes: classes, denied: false)
@@ -535,10 +576,14 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                 return
             }
             guard let channel else { return }
+            queueDeferredRecords()
             let promise = channel.eventLoop.makePromise(of: Verdict.self)
             proxy.gate.recordDurably(record) { result in
                 switch result {
-                case .success: promise.succeed(.allow)
+                case .success(let stored):
+                    // A statement that commits on its own gets its result in a second record;
+                    // a COMMIT's rows and time say nothing.
+                    promise.succeed(.allow(approvedOnce: false, recorded: endsTransaction ? .none : .written(stored)))
                 case .failure(let error): promise.succeed(.refuse(StatementDenial.refusal("the audit log cannot be written, so nothing runs: \(error)")))
                 }
             }
@@ -555,10 +600,13 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             return then(.refuse(error))
         }
         let holding = proxy.approvalHold > .zero
+        queueDeferredRecords()
         blocking({ [proxy] () -> Verdict in
+            // The full pipeline appends to the log itself: what the writer has queued goes first.
+            try? proxy.gate.flush()
             let decided = proxy.gate.finish(outcome.decision, context: context)
             if decided.verdict == .allow {
-                return .allow(approvedOnce: decided.approval != nil)
+                return .allow(approvedOnce: decided.approval != nil, recorded: proxy.recorded(decided, context: context))
             }
             if decided.verdict == .ask { proxy.stats.approvalRequested() }
             if holding, decided.verdict == .ask, let note = decided.approval, note.state == .requested || note.state == .waiting {
@@ -614,7 +662,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                 // Answered or frozen: the full pipeline decides (and records) now.
                 proxy.threads.runIfActive(eventLoop: channel.eventLoop) { [proxy] () -> Verdict in
                     let decided = proxy.gate.finish(current.decision, context: current.context)
-                    return decided.verdict == .allow ? .allow(approvedOnce: true) : .refuse(StatementDenial.error(for: decided))
+                    guard decided.verdict == .allow else { return .refuse(StatementDenial.error(for: decided)) }
+                    return .allow(approvedOnce: true, recorded: proxy.recorded(decided, context: current.context))
                 }.whenComplete { [self] result in
                     guard hold?.id == current.id else { return }
                     switch result {
@@ -698,17 +747,17 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     private var toClient = ByteBuffer()
     private var toUpstream = ByteBuffer()
 
-    private func send(_ frame: PostgresFrame) {
+    func send(_ frame: PostgresFrame) {
         frame.write(into: &toClient)
     }
 
-    private func forward(_ frame: PostgresFrame) {
+    func forward(_ frame: PostgresFrame) {
         frame.write(into: &toUpstream)
     }
 
     /// Writes what is gathered; returns the client write's future when there was one.
     @discardableResult
-    private func flush() -> EventLoopFuture<Void>? {
+    func flush() -> EventLoopFuture<Void>? {
         var written: EventLoopFuture<Void>?
         if toClient.readableBytes > 0, let channel {
             written = channel.writeAndFlush(toClient)
@@ -729,8 +778,9 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Ends the session with an error the client can read.
-    private func fail(_ error: ErrorFields) {
+    func fail(_ error: ErrorFields) {
         if case .closed = phase { return }
+        abandonResults()
         var fatal = error
         if let index = fatal.fields.firstIndex(where: { $0.code == UInt8(ascii: "S") }) { fatal.fields[index].value = "FATAL" }
         if let index = fatal.fields.firstIndex(where: { $0.code == UInt8(ascii: "V") }) { fatal.fields[index].value = "FATAL" }

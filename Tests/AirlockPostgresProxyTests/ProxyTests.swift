@@ -89,7 +89,7 @@ import Testing
         #expect(try fixture.server.psql("SELECT plan FROM plans") == "free", "held, not run")
         #expect(try fixture.personRuns("approve \(id) --yes").succeeded)
         let frames = try client.receiveUntilReady()
-        #expect(frames.types == "CZ", "ran once approved: \(frames.errors.map(\.message))")
+        #expect(frames.types == "CNZ", "ran once approved, with the journal's notice: \(frames.errors.map(\.message))")
         #expect(try fixture.server.psql("SELECT plan FROM plans") == "pro")
     }
 

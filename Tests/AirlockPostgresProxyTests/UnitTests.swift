@@ -46,6 +46,52 @@ import Testing
     }
 }
 
+extension ResponseTrackerTests {
+    @Test func ownAndGuardedQueriesAreCapturedUpToTheirReadyForQuery() {
+        var tracker = ResponseTracker()
+        for expectation: ResponseTracker.Expectation in [.own, .guarded, .query(injected: false)] { tracker.expect(expectation) }
+        let own = [Backend.commandComplete, Backend.noticeResponse, Backend.readyForQuery].map { tracker.receive($0) }
+        #expect(own == [.capture, .capture, .capture])
+        let guarded = [Backend.rowDescription, Backend.dataRow, Backend.errorResponse, Backend.readyForQuery].map { tracker.receive($0, errorCode: "23505") }
+        #expect(guarded == [.capture, .capture, .capture, .capture])
+        #expect(tracker.ended == .none)
+        #expect(tracker.receive(Backend.commandComplete) == .forward)
+        #expect(tracker.receive(Backend.readyForQuery) == .forward)
+        #expect(tracker.ended == .query)
+        #expect(tracker.isIdle)
+    }
+
+    @Test func theClientsStatementsEndingAreReported() {
+        var tracker = ResponseTracker()
+        for expectation: ResponseTracker.Expectation in [.bind(injected: false), .execute(injected: false), .execute(injected: true), .sync] {
+            tracker.expect(expectation)
+        }
+        _ = tracker.receive(Backend.bindComplete)
+        #expect(tracker.ended == .none)
+        _ = tracker.receive(Backend.commandComplete)
+        #expect(tracker.ended == .execute)
+        _ = tracker.receive(Backend.commandComplete)
+        #expect(tracker.ended == .none, "an injected Execute is not the client's")
+        _ = tracker.receive(Backend.readyForQuery)
+        #expect(tracker.ended == .none)
+    }
+
+    @Test func anErrorEndsTheFailingExecuteAndTheSkippedOnes() {
+        var tracker = ResponseTracker()
+        for expectation: ResponseTracker.Expectation in [.execute(injected: false), .bind(injected: false), .execute(injected: false), .execute(injected: false), .sync] {
+            tracker.expect(expectation)
+        }
+        #expect(tracker.receive(Backend.errorResponse, errorCode: "22012") == .forward)
+        #expect(tracker.ended == .failedExecutes(count: 3, firstFailed: true))
+        for expectation: ResponseTracker.Expectation in [.parse(injected: false), .bind(injected: false), .execute(injected: false), .sync] {
+            tracker.expect(expectation)
+        }
+        _ = tracker.receive(Backend.readyForQuery)
+        #expect(tracker.receive(Backend.errorResponse, errorCode: "42601") == .forward)
+        #expect(tracker.ended == .failedExecutes(count: 1, firstFailed: false), "a Parse failed: its Execute never ran")
+    }
+}
+
 @Suite struct WireFramingTests {
     @Test func framesNeedTheirWholeBody() throws {
         var buffer = ByteBuffer()

@@ -1,0 +1,188 @@
+import AirlockAudit
+import AirlockCore
+import AirlockJournal
+import AirlockPolicyFile
+import AirlockPostgresWire
+import Foundation
+import Testing
+
+/// Row caps and the journal's pre-images, against a real server: what the client sees, what
+/// the table holds afterwards, and what the audit log and the journal keep.
+@Suite(.serialized) struct GuardTests {
+    /// Staging writes allowed, at most 3 rows per statement.
+    static let cappedPolicy = try! PolicyLoader.parse("""
+        version: 1
+        default: allow
+        environments:
+          staging:
+            labels: [staging]
+        rules:
+          - id: capped-writes
+            decision: allow
+            reason: writes in staging change at most 3 rows each
+            when: { environment: staging, sql: { kinds: [UPDATE, DELETE, INSERT, COPY] } }
+            max_rows: 3
+        """, source: "test")
+
+    /// Production changes of any kind, destructive ones too, asked of a person (the default
+    /// policy denies destructive statements outright; a DBA may loosen that to an approval).
+    static let approvalPolicy = try! PolicyLoader.parse("""
+        version: 1
+        default: allow
+        environments:
+          production:
+            labels: [production]
+        rules:
+          - id: changes-need-approval
+            decision: ask
+            reason: changes to production need a person's approval
+            when: { environment: production, sql: { class: [write, ddl, destructive] } }
+        """, source: "test")
+
+    static let checksum = "SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY id), '')) FROM t"
+
+    static func cappedFixture() throws -> ProxyFixture {
+        let fixture = try ProxyFixture(environment: "staging", policy: cappedPolicy)
+        try fixture.server.psql("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 10) g")
+        return fixture
+    }
+
+    @Test func aWriteOverTheCapIsRolledBackWithAClearError() throws {
+        let fixture = try Self.cappedFixture()
+        let before = try fixture.server.psql(Self.checksum)
+        let client = try fixture.wire()
+        let over = try client.query("UPDATE t SET v = 'x' WHERE id <= 5")
+        let error = try #require(over.errors.first)
+        #expect(error.code == "42501")
+        #expect(error.message?.contains("would change 5 rows and a rule caps it at 3, so it was rolled back") == true, "\(error.message ?? "")")
+        #expect(!over.types.contains("C"), "no CommandComplete for a rolled-back statement: \(over.types)")
+        #expect(try fixture.server.psql(Self.checksum) == before)
+
+        let under = try client.query("UPDATE t SET v = 'x' WHERE id <= 3")
+        #expect(under.errors.isEmpty && under.types == "CZ", "\(under.types) \(under.errors.map(\.message))")
+        #expect(try fixture.server.psql("SELECT count(*) FROM t WHERE v = 'x'") == "3")
+        #expect(try client.query("SELECT 1").firstColumn == ["1"], "the session goes on")
+    }
+
+    @Test func insideTheClientsTransactionTheCapAbortsItAsTheServerWould() throws {
+        let fixture = try Self.cappedFixture()
+        let before = try fixture.server.psql(Self.checksum)
+        let client = try fixture.wire()
+        #expect(try client.query("BEGIN").types == "CZ")
+        #expect(try client.query("UPDATE t SET v = 'a' WHERE id = 1").types == "CZ")
+        let over = try client.query("DELETE FROM t WHERE id > 2")
+        #expect(over.errors.first?.code == "42501")
+        #expect(over.last.map { Backend.readStatus($0.body) } == UInt8(ascii: "E"), "the transaction is aborted")
+        #expect(try client.query("SELECT 1").errors.first?.code == "25P02")
+        #expect(try client.query("ROLLBACK").types == "CZ")
+        #expect(try fixture.server.psql(Self.checksum) == before, "neither the first UPDATE nor the DELETE stayed")
+
+        // Under the cap inside a block: the savepoint is released, the block goes on.
+        #expect(try client.query("BEGIN").types == "CZ")
+        #expect(try client.query("DELETE FROM t WHERE id = 10").types == "CZ")
+        #expect(try client.query("COMMIT").types == "CZ")
+        #expect(try fixture.server.psql("SELECT count(*) FROM t") == "9")
+    }
+
+    @Test func psqlSeesTheCapAndCopyIsCappedToo() throws {
+        let fixture = try Self.cappedFixture()
+        let result = try fixture.psql("""
+            DELETE FROM t;
+            \\copy t FROM STDIN
+            11\televen
+            12\ttwelve
+            13\tthirteen
+            14\tfourteen
+            \\.
+            SELECT count(*) FROM t;
+            INSERT INTO t VALUES (20, 'twenty');
+            """)
+        #expect(result.stderr.contains("42501"), "\(result)")
+        #expect(result.stderr.contains("caps it at 3"), "\(result)")
+        #expect(result.stdout.contains("10\n"), "the DELETE and the COPY were rolled back: \(result)")
+        #expect(try fixture.server.psql("SELECT count(*) FROM t") == "11", "the INSERT under the cap ran")
+    }
+
+    @Test func theAuditLogHasRowsAndDurationPerStatement() throws {
+        let fixture = try Self.cappedFixture()
+        let client = try fixture.wire()
+        _ = try client.query("SELECT * FROM t WHERE id <= 4")
+        _ = try client.query("UPDATE t SET v = 'y' WHERE id <= 2")
+        _ = try client.query("SELECT 1/0")
+        let records = try fixture.auditRecords()
+        func statement(_ record: AuditValue) -> AuditValue? { record["parsed"]?.array?.first?["statement"] }
+        let select = try #require(records.first { $0["action"]?["text"]?.string == "SELECT * FROM t WHERE id <= 4" })
+        #expect(statement(select)?["rows"]?.int == 4)
+        #expect((select["result"]?["duration_us"]?.int ?? -1) >= 0)
+        let update = try #require(records.last { $0["action"]?["text"]?.string == "UPDATE t SET v = 'y' WHERE id <= 2" })
+        #expect(statement(update)?["rows"]?.int == 2, "\(update)")
+        let failed = try #require(records.first { $0["action"]?["text"]?.string == "SELECT 1/0" })
+        #expect(failed["result"]?["error"]?.string == "22012")
+    }
+
+    @Test func anApprovedDeleteIsJournaledBeforeItRuns() throws {
+        let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
+        try fixture.server.psql("CREATE TABLE t (id int PRIMARY KEY, v text, n numeric, at timestamptz); INSERT INTO t SELECT g, E'tab\\there ' || g, g / 3.0, '2026-01-01'::timestamptz + g * interval '1 day' FROM generate_series(1, 20) g")
+        let client = try fixture.wire()
+        try client.send([Frontend.queryFrame("DELETE FROM t WHERE id % 4 = 0")])
+        let id = try fixture.waitForRequest()
+        #expect(try fixture.personRuns("approve \(id) --yes").succeeded)
+        let frames = try client.receiveUntilReady()
+        #expect(frames.types == "CNZ", "ran, with a notice naming the journal entry: \(frames.types) \(frames.errors.map(\.message))")
+        #expect(try fixture.server.psql("SELECT count(*) FROM t") == "15")
+
+        let records = try fixture.auditRecords()
+        let decision = try #require(records.first { $0["action"]?["text"]?.string == "DELETE FROM t WHERE id % 4 = 0" && $0["decision"]?.string == "allowed" })
+        let entryID = try #require(decision["journal"]?.string)
+        let entry = try Journal(home: fixture.home.path).entry(entryID)
+        #expect(entry.kind == .deletePreImages)
+        #expect(entry.tables.count == 1 && entry.tables[0].name == "t" && entry.tables[0].rows == 5)
+        #expect(entry.tables[0].columns.map(\.name) == ["id", "v", "n", "at"])
+        let result = try #require(records.first { $0["action"]?["kind"]?.string == "sql_result" })
+        #expect(result["result"]?["of"]?.int == decision["index"]?.int)
+        #expect(result["parsed"]?.array?.first?["statement"]?["rows"]?.int == 5)
+    }
+
+    @Test func preImagesThatDoNotMatchTheRowsChangedRollTheStatementBack() throws {
+        let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
+        try fixture.server.psql("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' FROM generate_series(1, 200) g")
+        let before = try fixture.server.psql(Self.checksum)
+        let client = try fixture.wire()
+        // random() picks other rows on its second evaluation: the counts differ.
+        try client.send([Frontend.queryFrame("DELETE FROM t WHERE random() < 0.5")])
+        let id = try fixture.waitForRequest()
+        #expect(try fixture.personRuns("approve \(id) --yes").succeeded)
+        let frames = try client.receiveUntilReady()
+        let error = try #require(frames.errors.first)
+        #expect(error.message?.contains("pre-image") == true, "\(error.message ?? "")")
+        #expect(try fixture.server.psql(Self.checksum) == before)
+        #expect(try Journal(home: fixture.home.path).list().isEmpty, "an abandoned entry is not listed")
+    }
+
+    @Test func aStatementThatCannotBeJournaledIsRefusedBeforeItRuns() throws {
+        let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
+        try fixture.server.psql("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2)")
+        let client = try fixture.wire()
+        try client.send([Frontend.queryFrame("WITH gone AS (SELECT 1) DELETE FROM t WHERE id IN (SELECT * FROM gone)")])
+        let id = try fixture.waitForRequest()
+        #expect(try fixture.personRuns("approve \(id) --yes").succeeded)
+        let frames = try client.receiveUntilReady()
+        #expect(frames.errors.first?.message?.contains("WITH clause") == true, "\(frames.errors.map(\.message))")
+        #expect(try fixture.server.psql("SELECT count(*) FROM t") == "2")
+    }
+}
+
+extension GuardTests {
+    @Test func aCappedStatementThroughTheExtendedProtocolIsRefusedNotLeftUncapped() throws {
+        let fixture = try Self.cappedFixture()
+        let client = try fixture.wire()
+        try client.send([
+            Frontend.Parse(name: "", text: "DELETE FROM t WHERE id > 0").frame, Frontend.Bind(portal: "", statement: "").frame,
+            Frontend.execute(portal: ""), PostgresFrame("S"),
+        ])
+        let frames = try client.receiveUntilReady()
+        #expect(frames.errors.first?.code == "42501")
+        #expect(frames.errors.first?.message?.contains("simple query") == true)
+        #expect(try fixture.server.psql("SELECT count(*) FROM t") == "10")
+    }
+}
