@@ -5,6 +5,7 @@ import AirlockPostgresWire
 import AirlockSQL
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// One agent's connection: start-up and authentication with its Airlock token, the upstream
 /// session Airlock opens with its own credentials, and then every message in both directions,
@@ -53,6 +54,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     private var inTransactionBlock = false
     /// Portals and the statements they were bound from.
     private var portals: [String: String] = [:]
+    /// The client's bytes come through TLS (it sent SSLRequest and the proxy answered `S`).
+    private var clientTLSActive = false
 
     struct PreparedStatement {
         var statements: [SQLStatement]
@@ -155,9 +158,10 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
 
     private func handleStartup(_ message: StartupMessage) throws {
         switch message {
-        case .sslRequest, .gssEncRequest:
-            // No TLS on the client side yet: 'N' tells the client to go on in the clear (or,
-            // with sslmode=require, to give up — the client's choice).
+        case .sslRequest:
+            try startClientTLS()
+        case .gssEncRequest:
+            // No GSSAPI encryption: 'N' tells the client to go on (it may send SSLRequest next).
             var answer = ByteBuffer()
             answer.writeInteger(UInt8(ascii: "N"))
             channel?.writeAndFlush(answer, promise: nil)
@@ -175,6 +179,11 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             }
             startupParameters = parameters
             agent = parameters.first { $0.name == "user" }?.value ?? ""
+            if proxy.clientTLSRequired, !clientTLSActive {
+                proxy.recordRefusedStartup(agent: agent, reason: "a connection without TLS to a proxy that requires it")
+                return fail(StatementDenial.refusal(
+                    "this proxy requires TLS (sslmode=require)", hint: "connect with sslmode=require, or verify-full with the proxy's CA as sslrootcert", fatal: true, code: "28000"))
+            }
             if let refusal = StartupPolicy.refusal(parameters, upstream: proxy.upstream) {
                 proxy.recordRefusedStartup(agent: agent, reason: refusal.message ?? "")
                 return fail(refusal)
@@ -184,9 +193,38 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             // twice does not tell who exists.
             let salt = verifier == nil ? SCRAMServerExchange.stableSalt(user: agent, secret: proxy.unknownAgentSecret) : nil
             phase = .authenticating(SCRAMServerExchange(verifier: verifier, serverNonce: RandomText.nonce(), unknownUserSalt: salt), finalStep: false)
+            // No SCRAM-SHA-256-PLUS, even over TLS: so a client's gs2 flag `y` (it could bind
+            // the channel, believes we cannot) is truthful and accepted, not a downgrade.
             send(Backend.authenticationSASL(["SCRAM-SHA-256"]))
             flush()
         }
+    }
+
+    /// Answers an SSLRequest: `N` without a certificate (the client goes on in the clear or
+    /// gives up, its sslmode decides), else `S` and TLS from the next byte on.
+    private func startClientTLS() throws {
+        guard let channel else { return }
+        guard let tls = proxy.clientTLS else {
+            var answer = channel.allocator.buffer(capacity: 1)
+            answer.writeInteger(UInt8(ascii: "N"))
+            channel.writeAndFlush(answer, promise: nil)
+            return
+        }
+        guard !clientTLSActive else { throw PostgresProtocolError("SSLRequest inside an encrypted connection") }
+        // CVE-2021-23214: bytes that came in the clear with the SSLRequest, before the
+        // handshake, must not be read as if they had come through TLS (someone in the middle
+        // could have appended a query). A real client sends nothing until it has the answer.
+        guard clientBytes.readableBytes == 0 else {
+            throw PostgresProtocolError("data sent after SSLRequest before the TLS handshake (refused: it could have been injected by someone in the middle)")
+        }
+        var answer = channel.allocator.buffer(capacity: 1)
+        answer.writeInteger(UInt8(ascii: "S"))
+        // The `S` is on its way to the socket before the TLS handler exists (we are on the
+        // channel's event loop, so the write has passed the pipeline when this returns), and
+        // every byte read from now on goes through the handler first.
+        channel.writeAndFlush(answer, promise: nil)
+        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+        clientTLSActive = true
     }
 
     private func handleClientFrame(_ frame: PostgresFrame) throws {

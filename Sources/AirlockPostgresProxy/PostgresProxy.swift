@@ -6,6 +6,7 @@ import AirlockSQL
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// What every session of one proxy shares: the upstream, the gate, the agents, counters.
@@ -24,9 +25,17 @@ final class ProxyContext: Sendable {
     let approvalHold: TimeAmount
     /// Salts unknown agents' fake SCRAM exchanges for this process's lifetime.
     let unknownAgentSecret = RandomText.bytes(32)
+    /// TLS towards agents (nil: SSLRequest is answered `N`), and whether it is required.
+    let clientTLS: NIOSSLContext?
+    let clientTLSRequired: Bool
     private let registry: Mutex<(stamp: [Int], registry: AgentRegistry)>
 
-    init(upstream: Upstream, upstreamPassword: String?, gate: StreamingGate, home: String, stats: ProxyStats, threads: NIOThreadPool, group: any EventLoopGroup, approvalHold: TimeAmount) throws {
+    init(
+        upstream: Upstream, upstreamPassword: String?, gate: StreamingGate, home: String, stats: ProxyStats, threads: NIOThreadPool, group: any EventLoopGroup, approvalHold: TimeAmount,
+        clientTLS: NIOSSLContext? = nil, clientTLSRequired: Bool = false
+    ) throws {
+        self.clientTLS = clientTLS
+        self.clientTLSRequired = clientTLSRequired
         self.approvalHold = approvalHold
         self.upstream = upstream
         self.upstreamPassword = upstreamPassword
@@ -107,8 +116,11 @@ public final class PostgresProxy: Sendable {
         public var threads: Int
         /// Seconds an `ask` is held open for a person's answer; 0 answers at once.
         public var approvalHoldSeconds: Int
+        /// TLS towards agents; nil answers SSLRequest with `N` (the clear only).
+        public var tls: ClientTLS?
 
-        public init(host: String, port: Int, upstream: Upstream, home: String, threads: Int = System.coreCount, approvalHoldSeconds: Int = 60) {
+        public init(host: String, port: Int, upstream: Upstream, home: String, threads: Int = System.coreCount, approvalHoldSeconds: Int = 60, tls: ClientTLS? = nil) {
+            self.tls = tls
             self.approvalHoldSeconds = approvalHoldSeconds
             self.host = host
             self.port = port
@@ -125,17 +137,19 @@ public final class PostgresProxy: Sendable {
     private let threadPool: NIOThreadPool
     private let server = Mutex<(any Channel)?>(nil)
 
-    /// Checks the upstream's password and the agents file now, so a bad setup fails at start,
-    /// not at the first connection.
+    /// Checks the upstream's password, the TLS files and the agents file now, so a bad setup
+    /// fails at start, not at the first connection.
     public init(configuration: Configuration, gate: Gate, statePath: String?) throws {
         self.configuration = configuration
         let password = try configuration.upstream.resolvePassword()
+        let clientTLS = try configuration.tls.map(ProxyTLS.serverContext)
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         threadPool = NIOThreadPool(numberOfThreads: 4)
         threadPool.start()
         context = try ProxyContext(
             upstream: configuration.upstream, upstreamPassword: password, gate: StreamingGate(gate: gate, statePath: statePath),
-            home: configuration.home, stats: stats, threads: threadPool, group: group, approvalHold: .seconds(Int64(configuration.approvalHoldSeconds)))
+            home: configuration.home, stats: stats, threads: threadPool, group: group, approvalHold: .seconds(Int64(configuration.approvalHoldSeconds)),
+            clientTLS: clientTLS, clientTLSRequired: configuration.tls?.required ?? false)
     }
 
     /// Binds the listening socket; returns the port (useful with port 0).
