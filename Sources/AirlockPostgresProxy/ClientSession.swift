@@ -277,12 +277,21 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         guard let channel else { return }
         let upstream = proxy.upstream
         let handler = UpstreamHandler(session: self)
+        // With `tls:` set, the login starts only once the channel is encrypted.
+        let negotiator = proxy.upstreamTLS.map { UpstreamTLSNegotiator(sslContext: $0, upstream: upstream, eventLoop: channel.eventLoop) }
         ClientBootstrap(group: channel.eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
-            .channelInitializer { $0.pipeline.addHandler(handler) }
+            .channelInitializer { upstreamChannel in
+                upstreamChannel.eventLoop.makeCompletedFuture {
+                    if let negotiator { try upstreamChannel.pipeline.syncOperations.addHandler(negotiator) }
+                    try upstreamChannel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
             .connect(host: upstream.host, port: upstream.port)
+            .flatMap { connected in (negotiator?.done.futureResult ?? connected.eventLoop.makeSucceededVoidFuture()).map { connected } }
             .whenComplete { [self] result in
+                negotiator?.abandon()
                 switch result {
                 case .success(let connected):
                     guard case .connecting = phase else {
@@ -291,6 +300,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                     }
                     self.upstream = connected
                     startUpstreamLogin()
+                case .failure(let error as ProxyTLSError):
+                    fail(StatementDenial.refusal(error.message, fatal: true, code: "08006"))
                 case .failure(let error):
                     fail(StatementDenial.refusal("cannot reach upstream '\(upstream.name)' at \(upstream.location): \(error)", fatal: true, code: "08006"))
                 }
