@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        // TLS on both sides of the PostgreSQL proxy (BoringSSL inside: no system OpenSSL to swap).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
         // Tests only: a real PostgreSQL driver speaking the extended protocol through the proxy.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.25.0"),
     ],
@@ -63,6 +65,7 @@ let package = Package(
             dependencies: [
                 "AirlockPostgresWire", "AirlockCore", "AirlockSQL", "AirlockGate", "AirlockAudit", "AirlockState", "AirlockRuntime", "AirlockJournal",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"), "Yams",
             ]
         ),
@@ -110,6 +113,7 @@ let package = Package(
                 "AirlockJournal",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
     ],

@@ -21,6 +21,7 @@ needs=(
   "/usr/lib/postgresql/15/bin/initdb:postgresql-15"        # server, initdb, pg_ctl and pgbench
   "/usr/lib/postgresql/15/bin/psql:postgresql-client-15"   # psql
   "/usr/sbin/pgbouncer:pgbouncer"  # bench-proxy's baseline; a path: /usr/sbin is not on a user's PATH
+  "openssl:openssl"        # the proxy's TLS tests make their CA and certificates with it
 )
 
 missing=()

@@ -37,13 +37,26 @@ struct ProxyPostgresCommand: ParsableCommand {
             default_transaction_read_only=…, replication=…) are refused, as is the legacy \
             FunctionCall message.
 
+            TLS towards agents: with --tls-cert and --tls-key (PEM) the proxy answers a \
+            client's SSLRequest and encrypts the session (psql sslmode=require, or verify-full \
+            with sslrootcert= the CA that issued the certificate); clients that do not ask stay \
+            in the clear unless --tls-required refuses them (SQLSTATE 28000). Without a \
+            certificate, SSLRequest is answered N: sslmode=prefer goes on in the clear, \
+            sslmode=require gives up. TLS towards the upstream is set per upstream in \
+            upstreams.yaml (tls: disable, require, verify-ca or verify-full with tls_ca_file).
+
             Runs until interrupted. Exit codes: 0 stopped, 1 could not start (the message says \
-            why: an unknown upstream, an unreadable password, a port in use), 64 usage error.
+            why: an unknown upstream, an unreadable password or TLS file, a port in use), 64 \
+            usage error.
 
             Examples:
               airlock proxy postgres --upstream app-prod
               airlock proxy postgres --listen 127.0.0.1:6432 --upstream app-prod
               PGPASSWORD=$TOKEN psql -h 127.0.0.1 -p 6432 -U claude app
+              airlock proxy postgres --upstream app-prod --tls-required \\
+                --tls-cert gate.pem --tls-key gate.key
+              PGPASSWORD=$TOKEN PGSSLMODE=verify-full PGSSLROOTCERT=ca.pem \\
+                psql -h gate.internal -p 6432 -U claude app
             """)
 
     @Option(help: "Address to listen on, HOST:PORT.")
@@ -60,6 +73,20 @@ struct ProxyPostgresCommand: ParsableCommand {
 
     @Option(help: "Event-loop threads (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("Certificate chain (PEM, leaf first) for TLS towards agents; needs --tls-key.", valueName: "path"))
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("Private key (PEM, not encrypted) of --tls-cert.", valueName: "path"))
+    var tlsKey: String?
+
+    @Flag(name: .customLong("tls-required"), help: "Refuse agents that connect without TLS (needs --tls-cert and --tls-key).")
+    var tlsRequired = false
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together: give both, or neither") }
+        if tlsRequired, tlsCert == nil { throw ValidationError("--tls-required needs --tls-cert and --tls-key: the proxy can only require TLS it can offer") }
+    }
 
     func run() throws {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
@@ -84,13 +111,17 @@ struct ProxyPostgresCommand: ParsableCommand {
         guard let chosen = upstreams.first(where: { $0.name == upstream }) else {
             throw CLIError("no upstream named '\(upstream)' in \(UpstreamsFile.path(home: home)) (declared: \(upstreams.map(\.name).joined(separator: ", ")))")
         }
+        var tls: PostgresProxy.ClientTLS?
+        if let tlsCert, let tlsKey {
+            tls = PostgresProxy.ClientTLS(certificateFile: absolute(tlsCert), keyFile: absolute(tlsKey), required: tlsRequired)
+        }
         let statePath = home + "/state.sqlite"
         let gate = Gate(checker: Checker(policy: loadedPolicy), store: SQLiteStore(path: statePath), audit: AuditStore(directory: home + "/audit"))
         let proxy: PostgresProxy
         let bound: Int
         do {
             proxy = try PostgresProxy(
-                configuration: .init(host: host, port: port, upstream: chosen, home: home, threads: threads, approvalHoldSeconds: max(0, approvalHold)), gate: gate,
+                configuration: .init(host: host, port: port, upstream: chosen, home: home, threads: threads, approvalHoldSeconds: max(0, approvalHold), tls: tls), gate: gate,
                 statePath: statePath)
             bound = try proxy.bind()
         } catch {
@@ -98,9 +129,16 @@ struct ProxyPostgresCommand: ParsableCommand {
         }
         let status = ProxyStatusFile(home: home, listen: "\(host):\(bound)", upstream: chosen)
         status.startPublishing(proxy.stats)
-        FileHandle.standardError.write(Data("airlock: proxying \(host):\(bound) → upstream '\(chosen.name)' (\(chosen.location), \(chosen.environment))\n".utf8))
+        let clientSide = tls == nil ? "no TLS" : tlsRequired ? "TLS required" : "TLS offered"
+        FileHandle.standardError.write(Data(
+            "airlock: proxying \(host):\(bound) (\(clientSide)) → upstream '\(chosen.name)' (\(chosen.location), \(chosen.environment), tls: \(chosen.tls.rawValue))\n".utf8))
         ProxySignals.stopOnInterrupt { try? proxy.flushAudit(); status.remove(); Foundation.exit(0) }
         try proxy.waitUntilClosed()
+    }
+
+    /// A path from the command line, relative to where the command runs.
+    private func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }
 

@@ -6,6 +6,7 @@ import AirlockPostgresWire
 import AirlockSQL
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// One agent's connection: start-up and authentication with its Airlock token, the upstream
 /// session Airlock opens with its own credentials, and then every message in both directions,
@@ -61,6 +62,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     var guarded: GuardedRun?
     /// The last ReadyForQuery's transaction status ('I', 'T' or 'E').
     var transactionStatus = UInt8(ascii: "I")
+    /// The client's bytes come through TLS (it sent SSLRequest and the proxy answered `S`).
+    private var clientTLSActive = false
 
     struct PreparedStatement {
         var statements: [SQLStatement]
@@ -164,9 +167,10 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
 
     private func handleStartup(_ message: StartupMessage) throws {
         switch message {
-        case .sslRequest, .gssEncRequest:
-            // No TLS on the client side yet: 'N' tells the client to go on in the clear (or,
-            // with sslmode=require, to give up — the client's choice).
+        case .sslRequest:
+            try startClientTLS()
+        case .gssEncRequest:
+            // No GSSAPI encryption: 'N' tells the client to go on (it may send SSLRequest next).
             var answer = ByteBuffer()
             answer.writeInteger(UInt8(ascii: "N"))
             channel?.writeAndFlush(answer, promise: nil)
@@ -184,6 +188,11 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             }
             startupParameters = parameters
             agent = parameters.first { $0.name == "user" }?.value ?? ""
+            if proxy.clientTLSRequired, !clientTLSActive {
+                proxy.recordRefusedStartup(agent: agent, reason: "a connection without TLS to a proxy that requires it")
+                return fail(StatementDenial.refusal(
+                    "this proxy requires TLS (sslmode=require)", hint: "connect with sslmode=require, or verify-full with the proxy's CA as sslrootcert", fatal: true, code: "28000"))
+            }
             if let refusal = StartupPolicy.refusal(parameters, upstream: proxy.upstream) {
                 proxy.recordRefusedStartup(agent: agent, reason: refusal.message ?? "")
                 return fail(refusal)
@@ -193,9 +202,38 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             // twice does not tell who exists.
             let salt = verifier == nil ? SCRAMServerExchange.stableSalt(user: agent, secret: proxy.unknownAgentSecret) : nil
             phase = .authenticating(SCRAMServerExchange(verifier: verifier, serverNonce: RandomText.nonce(), unknownUserSalt: salt), finalStep: false)
+            // No SCRAM-SHA-256-PLUS, even over TLS: so a client's gs2 flag `y` (it could bind
+            // the channel, believes we cannot) is truthful and accepted, not a downgrade.
             send(Backend.authenticationSASL(["SCRAM-SHA-256"]))
             flush()
         }
+    }
+
+    /// Answers an SSLRequest: `N` without a certificate (the client goes on in the clear or
+    /// gives up, its sslmode decides), else `S` and TLS from the next byte on.
+    private func startClientTLS() throws {
+        guard let channel else { return }
+        guard let tls = proxy.clientTLS else {
+            var answer = channel.allocator.buffer(capacity: 1)
+            answer.writeInteger(UInt8(ascii: "N"))
+            channel.writeAndFlush(answer, promise: nil)
+            return
+        }
+        guard !clientTLSActive else { throw PostgresProtocolError("SSLRequest inside an encrypted connection") }
+        // CVE-2021-23214: bytes that came in the clear with the SSLRequest, before the
+        // handshake, must not be read as if they had come through TLS (someone in the middle
+        // could have appended a query). A real client sends nothing until it has the answer.
+        guard clientBytes.readableBytes == 0 else {
+            throw PostgresProtocolError("data sent after SSLRequest before the TLS handshake (refused: it could have been injected by someone in the middle)")
+        }
+        var answer = channel.allocator.buffer(capacity: 1)
+        answer.writeInteger(UInt8(ascii: "S"))
+        // The `S` is on its way to the socket before the TLS handler exists (we are on the
+        // channel's event loop, so the write has passed the pipeline when this returns), and
+        // every byte read from now on goes through the handler first.
+        channel.writeAndFlush(answer, promise: nil)
+        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+        clientTLSActive = true
     }
 
     private func handleClientFrame(_ frame: PostgresFrame) throws {
@@ -248,12 +286,21 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         guard let channel else { return }
         let upstream = proxy.upstream
         let handler = UpstreamHandler(session: self)
+        // With `tls:` set, the login starts only once the channel is encrypted.
+        let negotiator = proxy.upstreamTLS.map { UpstreamTLSNegotiator(sslContext: $0, upstream: upstream, eventLoop: channel.eventLoop) }
         ClientBootstrap(group: channel.eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
-            .channelInitializer { $0.pipeline.addHandler(handler) }
+            .channelInitializer { upstreamChannel in
+                upstreamChannel.eventLoop.makeCompletedFuture {
+                    if let negotiator { try upstreamChannel.pipeline.syncOperations.addHandler(negotiator) }
+                    try upstreamChannel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
             .connect(host: upstream.host, port: upstream.port)
+            .flatMap { connected in (negotiator?.done.futureResult ?? connected.eventLoop.makeSucceededVoidFuture()).map { connected } }
             .whenComplete { [self] result in
+                negotiator?.abandon()
                 switch result {
                 case .success(let connected):
                     guard case .connecting = phase else {
@@ -262,6 +309,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                     }
                     self.upstream = connected
                     startUpstreamLogin()
+                case .failure(let error as ProxyTLSError):
+                    fail(StatementDenial.refusal(error.message, fatal: true, code: "08006"))
                 case .failure(let error):
                     fail(StatementDenial.refusal("cannot reach upstream '\(upstream.name)' at \(upstream.location): \(error)", fatal: true, code: "08006"))
                 }

@@ -6,6 +6,7 @@ import AirlockSQL
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// What every session of one proxy shares: the upstream, the gate, the agents, counters.
@@ -24,9 +25,20 @@ final class ProxyContext: Sendable {
     let approvalHold: TimeAmount
     /// Salts unknown agents' fake SCRAM exchanges for this process's lifetime.
     let unknownAgentSecret = RandomText.bytes(32)
+    /// TLS towards agents (nil: SSLRequest is answered `N`), and whether it is required.
+    let clientTLS: NIOSSLContext?
+    let clientTLSRequired: Bool
+    /// TLS towards the upstream (nil: `tls: disable`).
+    let upstreamTLS: NIOSSLContext?
     private let registry: Mutex<(stamp: [Int], registry: AgentRegistry)>
 
-    init(upstream: Upstream, upstreamPassword: String?, gate: StreamingGate, home: String, stats: ProxyStats, threads: NIOThreadPool, group: any EventLoopGroup, approvalHold: TimeAmount) throws {
+    init(
+        upstream: Upstream, upstreamPassword: String?, gate: StreamingGate, home: String, stats: ProxyStats, threads: NIOThreadPool, group: any EventLoopGroup, approvalHold: TimeAmount,
+        clientTLS: NIOSSLContext? = nil, clientTLSRequired: Bool = false, upstreamTLS: NIOSSLContext? = nil
+    ) throws {
+        self.clientTLS = clientTLS
+        self.clientTLSRequired = clientTLSRequired
+        self.upstreamTLS = upstreamTLS
         self.approvalHold = approvalHold
         self.upstream = upstream
         self.upstreamPassword = upstreamPassword
@@ -87,13 +99,29 @@ final class ProxyContext: Sendable {
         _ = gate.finish(decision, context: context)
     }
 
-    /// Forwards a client's CancelRequest to the upstream session it belongs to.
+    /// Forwards a client's CancelRequest to the upstream session it belongs to, over TLS when
+    /// the upstream is configured for it (the server takes a CancelRequest after SSLRequest as it
+    /// takes a StartupMessage, and the key must not cross an untrusted network in the clear).
     func sendCancel(to target: CancelRegistry.Target) {
-        ClientBootstrap(group: group).connect(host: target.host, port: target.port).whenSuccess { channel in
-            var buffer = ByteBuffer()
-            StartupMessage.encodeCancel(processID: target.processID, secretKey: target.secretKey, into: &buffer)
-            channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
-        }
+        let loop = group.next()
+        let negotiator = upstreamTLS.map { UpstreamTLSNegotiator(sslContext: $0, upstream: upstream, eventLoop: loop) }
+        ClientBootstrap(group: loop)
+            .connectTimeout(.seconds(10))
+            .channelInitializer { channel in
+                guard let negotiator else { return channel.eventLoop.makeSucceededVoidFuture() }
+                return channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(negotiator) }
+            }
+            .connect(host: target.host, port: target.port)
+            .flatMap { channel in
+                (negotiator?.done.futureResult ?? channel.eventLoop.makeSucceededVoidFuture()).map { channel }
+            }
+            .whenComplete { result in
+                negotiator?.abandon()
+                guard case .success(let channel) = result else { return }
+                var buffer = ByteBuffer()
+                StartupMessage.encodeCancel(processID: target.processID, secretKey: target.secretKey, into: &buffer)
+                channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
+            }
     }
 }
 
@@ -107,8 +135,11 @@ public final class PostgresProxy: Sendable {
         public var threads: Int
         /// Seconds an `ask` is held open for a person's answer; 0 answers at once.
         public var approvalHoldSeconds: Int
+        /// TLS towards agents; nil answers SSLRequest with `N` (the clear only).
+        public var tls: ClientTLS?
 
-        public init(host: String, port: Int, upstream: Upstream, home: String, threads: Int = System.coreCount, approvalHoldSeconds: Int = 60) {
+        public init(host: String, port: Int, upstream: Upstream, home: String, threads: Int = System.coreCount, approvalHoldSeconds: Int = 60, tls: ClientTLS? = nil) {
+            self.tls = tls
             self.approvalHoldSeconds = approvalHoldSeconds
             self.host = host
             self.port = port
@@ -125,17 +156,20 @@ public final class PostgresProxy: Sendable {
     private let threadPool: NIOThreadPool
     private let server = Mutex<(any Channel)?>(nil)
 
-    /// Checks the upstream's password and the agents file now, so a bad setup fails at start,
-    /// not at the first connection.
+    /// Checks the upstream's password, the TLS files and the agents file now, so a bad setup
+    /// fails at start, not at the first connection.
     public init(configuration: Configuration, gate: Gate, statePath: String?) throws {
         self.configuration = configuration
         let password = try configuration.upstream.resolvePassword()
+        let clientTLS = try configuration.tls.map(ProxyTLS.serverContext)
+        let upstreamTLS = try ProxyTLS.upstreamContext(configuration.upstream)
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         threadPool = NIOThreadPool(numberOfThreads: 4)
         threadPool.start()
         context = try ProxyContext(
             upstream: configuration.upstream, upstreamPassword: password, gate: StreamingGate(gate: gate, statePath: statePath),
-            home: configuration.home, stats: stats, threads: threadPool, group: group, approvalHold: .seconds(Int64(configuration.approvalHoldSeconds)))
+            home: configuration.home, stats: stats, threads: threadPool, group: group, approvalHold: .seconds(Int64(configuration.approvalHoldSeconds)),
+            clientTLS: clientTLS, clientTLSRequired: configuration.tls?.required ?? false, upstreamTLS: upstreamTLS)
     }
 
     /// Binds the listening socket; returns the port (useful with port 0).

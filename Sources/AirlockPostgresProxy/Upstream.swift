@@ -17,6 +17,30 @@ public struct Upstream: Sendable, Equatable {
     /// start-up parameters so an agent's `SET` is the only way to change them (and `SET` of
     /// them is judged like any other).
     public var settings: [String: String]
+    /// Whether and how the connection to the server is encrypted (`tls:`), with libpq's
+    /// `sslmode` meanings so a DBA reads it the way they read a connection string.
+    public var tls: TLSMode
+    /// The CA certificates (PEM) the server's certificate must chain to (`tls_ca_file:`), for
+    /// `verify-ca` and `verify-full`; absolute (the file's relative paths resolve under
+    /// $AIRLOCK_HOME when it is read).
+    public var tlsCAFile: String?
+
+    /// How the proxy protects its connection to the server.
+    public enum TLSMode: String, Sendable, Equatable, CaseIterable {
+        /// In the clear: only for a server on the same host or a network Airlock trusts.
+        case disable
+        /// Encrypted, the server's certificate not checked: stops a passive listener, not
+        /// someone in the middle (libpq's `require`).
+        case require
+        /// Encrypted, the certificate must chain to `tls_ca_file`; any name is accepted.
+        case verifyCA = "verify-ca"
+        /// Encrypted, the certificate must chain to `tls_ca_file` and name `host` (a DNS name
+        /// or an IP address in its subject alternative names).
+        case verifyFull = "verify-full"
+
+        /// Whether the server's certificate is checked against a CA file.
+        public var verifiesCertificate: Bool { self == .verifyCA || self == .verifyFull }
+    }
 
     /// Where the password comes from.
     public enum Credential: Sendable, Equatable {
@@ -25,7 +49,12 @@ public struct Upstream: Sendable, Equatable {
         case environment(String)
     }
 
-    public init(name: String, host: String, port: Int = 5432, database: String, environment: String, user: String, password: Credential = .none, settings: [String: String] = [:]) {
+    public init(
+        name: String, host: String, port: Int = 5432, database: String, environment: String, user: String, password: Credential = .none, settings: [String: String] = [:],
+        tls: TLSMode = .disable, tlsCAFile: String? = nil
+    ) {
+        self.tls = tls
+        self.tlsCAFile = tlsCAFile
         self.name = name
         self.host = host
         self.port = port
@@ -70,7 +99,9 @@ public struct UpstreamError: Error, Sendable, CustomStringConvertible {
 public enum UpstreamsFile {
     public static func path(home: String) -> String { home + "/upstreams.yaml" }
 
-    static let keys: Set<String> = ["name", "host", "port", "database", "environment", "user", "password_file", "password_env", "tls", "statement_timeout", "lock_timeout"]
+    static let keys: Set<String> = [
+        "name", "host", "port", "database", "environment", "user", "password_file", "password_env", "tls", "tls_ca_file", "statement_timeout", "lock_timeout",
+    ]
 
     /// Reads and checks the file. Unknown keys, missing fields and environments the policy does
     /// not define are errors (a typo must not silently change where statements are judged).
@@ -113,8 +144,23 @@ public enum UpstreamsFile {
             guard knownEnvironments.contains(environment) else {
                 throw UpstreamError("\(named): environment '\(environment)' is not one the policy defines (\(knownEnvironments.sorted().joined(separator: ", ")))")
             }
-            if let tls = try string("tls", required: false), tls != "disable" {
-                throw UpstreamError("\(named): tls '\(tls)' is not supported yet; this proxy connects upstream without TLS (tls: disable), so keep it on a trusted network or a local socket tunnel")
+            var tls = Upstream.TLSMode.disable
+            if let text = try string("tls", required: false) {
+                // libpq's prefer and allow fall back to the clear when the server says no: a
+                // man in the middle says no. Not offered, so the file says what it gets.
+                guard let mode = Upstream.TLSMode(rawValue: text) else {
+                    throw UpstreamError("\(named): tls '\(text)' is not one of \(Upstream.TLSMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                tls = mode
+            }
+            var caFile: String?
+            if let file = try string("tls_ca_file", required: false) { caFile = file.hasPrefix("/") ? file : home + "/" + file }
+            if tls.verifiesCertificate, caFile == nil {
+                throw UpstreamError("\(named): tls \(tls.rawValue) checks the server's certificate and needs tls_ca_file: the CA certificate(s) it must chain to (PEM)")
+            }
+            if !tls.verifiesCertificate, caFile != nil {
+                // A CA file with require would look like verification and be none.
+                throw UpstreamError("\(named): tls_ca_file is only used with tls: verify-ca or verify-full (tls is \(tls.rawValue)); set one of those, or remove tls_ca_file")
             }
             var credential = Upstream.Credential.none
             let file = try string("password_file", required: false), variable = try string("password_env", required: false)
@@ -133,7 +179,7 @@ public enum UpstreamsFile {
             guard !upstreams.contains(where: { $0.name == name }) else { throw UpstreamError("\(named) is declared twice") }
             upstreams.append(Upstream(
                 name: name, host: try string("host") ?? "", port: port, database: try string("database") ?? "", environment: environment,
-                user: try string("user") ?? "", password: credential, settings: settings))
+                user: try string("user") ?? "", password: credential, settings: settings, tls: tls, tlsCAFile: caFile))
         }
         return upstreams
     }

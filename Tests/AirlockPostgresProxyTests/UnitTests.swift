@@ -168,7 +168,7 @@ extension ResponseTrackerTests {
         ("upstreams:\n  - name: a\n    host: h\n    database: d\n    environment: production\n    user: u\n    passwrd_file: x\n", "unknown key 'passwrd_file'"),
         ("upstreams:\n  - name: a\n    host: h\n    database: d\n    environment: production\n", "'user' is missing"),
         ("upstreams:\n  - name: a\n    host: h\n    port: 99999\n    database: d\n    environment: production\n    user: u\n", "is not a TCP port"),
-        ("upstreams:\n  - name: a\n    host: h\n    database: d\n    environment: production\n    user: u\n    tls: require\n", "not supported yet"),
+        ("upstreams:\n  - name: a\n    host: h\n    database: d\n    environment: production\n    user: u\n    tls: allow\n", "tls 'allow' is not one of"),
         ("upstreams:\n  - name: a\n    host: h\n    database: d\n    environment: production\n    user: u\n    statement_timeout: forever\n", "is not a duration"),
         ("upstreams: [", "not valid YAML"),
     ])

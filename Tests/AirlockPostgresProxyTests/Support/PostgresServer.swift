@@ -45,15 +45,42 @@ final class PostgresServer: Sendable {
     private let settings: [String: String]
     private let running = Mutex(false)
 
+    /// TLS for a server: its certificate and key (PEM files anywhere; copied into the data
+    /// directory, owned by the server's account, mode 0600 as the server insists), and whether
+    /// TCP logins without TLS are refused (`hostnossl … reject` in pg_hba.conf).
+    struct TLS: Sendable {
+        var certificateFile: String
+        var keyFile: String
+        var required: Bool
+    }
+
     /// Starts a server. `settings` are extra `-c name=value` server settings (say
-    /// `["log_statement": "all"]` to see in `log` what reached the server).
-    init(settings: [String: String] = [:]) throws {
+    /// `["log_statement": "all"]` to see in `log` what reached the server); `tls` turns
+    /// `ssl` on with the given certificate.
+    init(settings: [String: String] = [:], tls: TLS? = nil) throws {
         let installation = try PostgresInstallation.shared()
         self.installation = installation
+        var settings = settings
+        if tls != nil {
+            // Relative to the data directory, where the files are copied below.
+            settings["ssl"] = "on"
+            settings["ssl_cert_file"] = "server.crt"
+            settings["ssl_key_file"] = "server.key"
+        }
         self.settings = settings
         directory = try installation.makeServerDirectory()
         do {
             try installation.copyTemplate(to: directory + "/data")
+            if let tls {
+                try installation.installServerFile(from: tls.certificateFile, to: directory + "/data/server.crt")
+                try installation.installServerFile(from: tls.keyFile, to: directory + "/data/server.key")
+                if tls.required {
+                    // The first matching line wins: these go before initdb's `trust` lines.
+                    let hba = directory + "/data/pg_hba.conf"
+                    let existing = try String(contentsOfFile: hba, encoding: .utf8)
+                    try Self.rewriteKeepingOwner(hba, "hostnossl all all 0.0.0.0/0 reject\nhostnossl all all ::/0 reject\n" + existing)
+                }
+            }
             port = try Self.launchOnFreePort(installation, directory: directory, settings: settings)
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
@@ -64,8 +91,8 @@ final class PostgresServer: Sendable {
     }
 
     /// `init` without occupying a cooperative thread while the server starts.
-    static func start(settings: [String: String] = [:]) async throws -> PostgresServer {
-        try await offCooperativePool { try PostgresServer(settings: settings) }
+    static func start(settings: [String: String] = [:], tls: TLS? = nil) async throws -> PostgresServer {
+        try await offCooperativePool { try PostgresServer(settings: settings, tls: tls) }
     }
 
     deinit {
@@ -161,7 +188,7 @@ final class PostgresServer: Sendable {
         let hba = dataDirectory + "/pg_hba.conf"
         let rules = "host all \(hbaQuoted(user)) 127.0.0.1/32 scram-sha-256\nhost all \(hbaQuoted(user)) ::1/128 scram-sha-256\n"
         let existing = try String(contentsOfFile: hba, encoding: .utf8)
-        try rewriteKeepingOwner(hba, rules + existing)
+        try Self.rewriteKeepingOwner(hba, rules + existing)
         try installation.run("pg_ctl", ["reload", "-D", dataDirectory, "-s"]).check()
         // The postmaster rereads pg_hba.conf when it gets to the signal; wait until a login
         // without a password is refused.
@@ -218,7 +245,7 @@ final class PostgresServer: Sendable {
 
     /// Replaces a file's contents in place: writing a new file would make it root's when the
     /// tests run as root, and the server could no longer read it.
-    private func rewriteKeepingOwner(_ path: String, _ text: String) throws {
+    private static func rewriteKeepingOwner(_ path: String, _ text: String) throws {
         guard let handle = FileHandle(forWritingAtPath: path) else { throw PostgresServerError("cannot open \(path) for writing") }
         defer { try? handle.close() }
         try handle.truncate(atOffset: 0)
@@ -390,6 +417,18 @@ private struct PostgresInstallation: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         if let owner, chown(directory, owner.uid, owner.gid) != 0 {
             throw PostgresServerError("chown \(directory) to postgres failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Copies a file the server reads (a TLS certificate or key) where it reads it: owned by the
+    /// server's account, mode 0600 (the server refuses a key others may read).
+    func installServerFile(from source: String, to destination: String) throws {
+        guard let data = FileManager.default.contents(atPath: source) else { throw PostgresServerError("cannot read \(source)") }
+        guard FileManager.default.createFile(atPath: destination, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw PostgresServerError("cannot write \(destination)")
+        }
+        if let owner, chown(destination, owner.uid, owner.gid) != 0 {
+            throw PostgresServerError("chown \(destination) to postgres failed: \(String(cString: strerror(errno)))")
         }
     }
 

@@ -16,21 +16,36 @@ final class ProxyFixture: @unchecked Sendable {
     let agent = "claude"
     let token: String
 
-    /// - Parameter approvalHold: seconds an `ask` is held (0: the error at once).
-    init(environment: String = "production", upstreamPassword: String? = nil, policy: Policy = DefaultPolicy.policy, settings: [String: String] = [:], approvalHold: Int = 0, timeouts: [String: String] = [:]) throws {
-        server = try PostgresServer(settings: settings)
-        home = try TemporaryAirlockHome()
+    /// - Parameters:
+    ///   - approvalHold: seconds an `ask` is held (0: the error at once).
+    ///   - server: a server started by the test (one with TLS, say); else a fresh one.
+    ///   - upstreamTLS: the upstream's `tls:` and `tls_ca_file:` in upstreams.yaml.
+    ///   - clientTLS: the proxy's certificate towards agents.
+    ///   - home: an Airlock home the test prepared (files the upstream names); else a fresh one.
+    init(
+        environment: String = "production", upstreamPassword: String? = nil, policy: Policy = DefaultPolicy.policy, settings: [String: String] = [:], approvalHold: Int = 0,
+        timeouts: [String: String] = [:], server: PostgresServer? = nil, upstreamTLS: (mode: String, caFile: String?)? = nil, clientTLS: PostgresProxy.ClientTLS? = nil,
+        home: TemporaryAirlockHome? = nil
+    ) throws {
+        self.server = try server ?? PostgresServer(settings: settings)
+        let server = self.server
+        self.home = try home ?? TemporaryAirlockHome()
+        let home = self.home
         if let upstreamPassword { try server.requirePassword(user: "airlock_app", password: upstreamPassword) }
-        try home.writeUpstreams([
-            .init(name: "app", server: server, environment: environment, user: upstreamPassword == nil ? "postgres" : "airlock_app", password: upstreamPassword)
-        ])
+        var declared = TemporaryAirlockHome.Upstream(
+            name: "app", server: server, environment: environment, user: upstreamPassword == nil ? "postgres" : "airlock_app", password: upstreamPassword)
+        declared.tls = upstreamTLS?.mode
+        declared.tlsCAFile = upstreamTLS?.caFile
+        try home.writeUpstreams([declared])
         let upstreams = try UpstreamsFile.load(home: home.path, knownEnvironments: Set(policy.environments.map(\.name) + ["unknown"]))
         guard var upstream = upstreams.first else { throw WireClient.Failure("no upstream loaded") }
         upstream.settings = timeouts
         token = try AgentRegistry.modify(home: home.path) { registry throws(AgentRegistry.Failure) in try registry.add(name: "claude") }
         let statePath = home.path + "/state.sqlite"
         let gate = Gate(checker: Checker(policy: policy), store: SQLiteStore(path: statePath), audit: AuditStore(directory: home.path + "/audit"))
-        proxy = try PostgresProxy(configuration: .init(host: "127.0.0.1", port: 0, upstream: upstream, home: home.path, threads: 2, approvalHoldSeconds: approvalHold), gate: gate, statePath: statePath)
+        proxy = try PostgresProxy(
+            configuration: .init(host: "127.0.0.1", port: 0, upstream: upstream, home: home.path, threads: 2, approvalHoldSeconds: approvalHold, tls: clientTLS), gate: gate,
+            statePath: statePath)
         port = try proxy.bind()
     }
 

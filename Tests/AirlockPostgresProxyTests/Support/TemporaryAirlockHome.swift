@@ -15,6 +15,9 @@ final class TemporaryAirlockHome: Sendable {
         var password: String?
         /// Named by `password_env`: the proxy reads the password from that variable.
         var passwordEnv: String?
+        /// `tls:` and `tls_ca_file:` (omitted when nil).
+        var tls: String?
+        var tlsCAFile: String?
 
         init(
             name: String, host: String = "127.0.0.1", port: Int, database: String = "postgres", environment: String = "development",
@@ -82,6 +85,8 @@ final class TemporaryAirlockHome: Sendable {
                 yaml += "    password_file: \(yamlString(file))\n"
             }
             if let variable = upstream.passwordEnv { yaml += "    password_env: \(yamlString(variable))\n" }
+            if let tls = upstream.tls { yaml += "    tls: \(yamlString(tls))\n" }
+            if let file = upstream.tlsCAFile { yaml += "    tls_ca_file: \(yamlString(file))\n" }
         }
         try write("upstreams.yaml", yaml)
     }
