@@ -55,6 +55,24 @@ import Testing
                 """)
         }
 
+        /// Pre-images as the proxy takes them: the affected rows, `FOR UPDATE`, in the statement's
+        /// transaction, written with the writer; then the statement.
+        func capturePreImages(kind: JournalEntry.Kind, where predicate: String, statement: String) async throws -> JournalEntry {
+            let connection = try await connect()
+            defer { connection.close() }
+            try await connection.simpleQuery("BEGIN")
+            let selected = try await connection.query("SELECT * FROM t WHERE \(predicate) FOR UPDATE")
+            let writer = try begin(kind, statement: statement)
+            let table = try writer.addTable(
+                schema: "public", name: "t", columns: selected.fields.map { JournalEntry.Column(name: $0.name, typeOID: $0.typeOID, typeModifier: $0.typeModifier) },
+                definition: nil, settings: ["DateStyle": connection.parameters["DateStyle"] ?? "ISO", "TimeZone": connection.parameters["TimeZone"] ?? "UTC"])
+            for row in selected.values { try writer.append(row: row, table: table) }
+            let entry = try writer.commit()
+            try await connection.simpleQuery(statement)
+            try await connection.simpleQuery("COMMIT")
+            return entry
+        }
+
         /// A table with a serial key, a foreign key, a check, a generated column, an index on
         /// an expression, a unique constraint, NULLs and text that needs every COPY escape.
         func makeTable() async throws {
@@ -207,30 +225,12 @@ import Testing
 
     // MARK: Pre-images
 
-    /// Pre-images as the proxy takes them: the affected rows, `FOR UPDATE`, in the statement's
-    /// transaction, written with the writer; then the statement.
-    func capturePreImages(_ fixture: Fixture, kind: JournalEntry.Kind, where predicate: String, statement: String) async throws -> JournalEntry {
-        let connection = try await fixture.connect()
-        defer { connection.close() }
-        try await connection.simpleQuery("BEGIN")
-        let selected = try await connection.query("SELECT * FROM t WHERE \(predicate) FOR UPDATE")
-        let writer = try fixture.begin(kind, statement: statement)
-        let table = try writer.addTable(
-            schema: "public", name: "t", columns: selected.fields.map { JournalEntry.Column(name: $0.name, typeOID: $0.typeOID, typeModifier: $0.typeModifier) },
-            definition: nil, settings: ["DateStyle": connection.parameters["DateStyle"] ?? "ISO", "TimeZone": connection.parameters["TimeZone"] ?? "UTC"])
-        for row in selected.values { try writer.append(row: row, table: table) }
-        let entry = try writer.commit()
-        try await connection.simpleQuery(statement)
-        try await connection.simpleQuery("COMMIT")
-        return entry
-    }
-
     @Test func deletedRowsComeBackAndASecondUndoIsRefused() async throws {
         let fixture = try await Fixture()
         try await fixture.makeTable()
         try await fixture.server.psql("DELETE FROM child")
         let checksum = try await fixture.checksum()
-        let entry = try await capturePreImages(fixture, kind: .deletePreImages, where: "id IN (2, 3)", statement: "DELETE FROM t WHERE id IN (2, 3)")
+        let entry = try await fixture.capturePreImages(kind: .deletePreImages, where: "id IN (2, 3)", statement: "DELETE FROM t WHERE id IN (2, 3)")
         #expect(entry.tables[0].rows == 2 && entry.tables[0].columns.count == 10)
         let afterDelete = try await fixture.checksum()
 
@@ -264,8 +264,8 @@ import Testing
         let fixture = try await Fixture()
         try await fixture.makeTable()
         let checksum = try await fixture.checksum()
-        let entry = try await capturePreImages(
-            fixture, kind: .updatePreImages, where: "id IN (1, 2, 4)", statement: "UPDATE t SET note = 'changed', amount = 99, tags = NULL WHERE id IN (1, 2, 4)")
+        let entry = try await fixture.capturePreImages(
+            kind: .updatePreImages, where: "id IN (1, 2, 4)", statement: "UPDATE t SET note = 'changed', amount = 99, tags = NULL WHERE id IN (1, 2, 4)")
         #expect(try await fixture.checksum() != checksum)
         let connection = try await fixture.connect()
         defer { connection.close() }
@@ -278,7 +278,7 @@ import Testing
         let fixture = try await Fixture()
         try await fixture.makeTable()
         try await fixture.server.psql("DELETE FROM child")
-        let entry = try await capturePreImages(fixture, kind: .updatePreImages, where: "id IN (1, 2)", statement: "UPDATE t SET id = id + 100 WHERE id IN (1, 2)")
+        let entry = try await fixture.capturePreImages(kind: .updatePreImages, where: "id IN (1, 2)", statement: "UPDATE t SET id = id + 100 WHERE id IN (1, 2)")
         let before = try await fixture.checksum()
         let connection = try await fixture.connect()
         defer { connection.close() }
@@ -314,7 +314,7 @@ import Testing
         let writer = try fixture.begin(.dropSnapshot, statement: "DROP TABLE t CASCADE")
         try await TableSnapshot.capture(tables: [(schema: "public", name: "t")], over: connection, into: writer)
         let snapshot = try writer.commit()
-        let preImages = try await capturePreImages(fixture, kind: .updatePreImages, where: "true", statement: "UPDATE t SET note = 'x'")
+        let preImages = try await fixture.capturePreImages(kind: .updatePreImages, where: "true", statement: "UPDATE t SET note = 'x'")
 
         for entry in [snapshot, preImages] {
             let report = await JournalRestore.verify(entry, journal: fixture.journal, over: connection)
