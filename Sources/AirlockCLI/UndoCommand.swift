@@ -51,7 +51,7 @@ struct UndoCommand: ParsableCommand {
     @Flag(help: "Do everything in a transaction that is rolled back: report what would be restored, change nothing.")
     var dryRun = false
 
-    @Flag(help: "Restore an entry that was restored before (its rows may then be written twice).")
+    @Flag(help: "Restore an entry that was restored before, or load a truncated table's rows into a table that has rows again (rows may then be written twice).")
     var force = false
 
     @Option(help: "Output format: text or json.")

@@ -18,6 +18,7 @@ public enum JournalRestore {
         user: String = "", progress: (RestoreProgress) -> Void = { _ in }
     ) async throws -> RestoreReport {
         try checkTarget(entry, connection)
+        try checkIdle(connection)
         let previous = try journal.restoration(of: entry.id)
         if let previous, !dryRun, !force {
             throw JournalError(
@@ -33,7 +34,7 @@ public enum JournalRestore {
             for index in entry.tables.indices {
                 let table = entry.tables[index]
                 let rows = try await explained(entry, table) {
-                    try await restore(entry, table: index, journal: journal, over: connection) { sent in
+                    try await restore(entry, table: index, journal: journal, over: connection, force: force) { sent in
                         progress(RestoreProgress(bytesDone: done + sent, bytesTotal: total, table: table.displayName))
                     }
                 }
@@ -63,6 +64,10 @@ public enum JournalRestore {
         var report = VerifyReport(entry: entry.id, kind: entry.kind)
         report.problems = journal.checkData(of: entry)
         guard report.problems.isEmpty else { return report }
+        do { try checkIdle(connection) } catch {
+            report.problems.append("\(error)")
+            return report
+        }
         do {
             try await connection.simpleQuery("BEGIN ISOLATION LEVEL READ COMMITTED")
             for index in entry.tables.indices {
@@ -93,6 +98,14 @@ public enum JournalRestore {
         }
     }
 
+    /// Undo and verify run their own transaction: on a connection inside someone else's, their
+    /// COMMIT or ROLLBACK would end that one too.
+    static func checkIdle(_ connection: UpstreamConnection) throws {
+        guard connection.transactionStatus == "I" else {
+            throw JournalError("the connection to upstream '\(connection.upstream.name)' is inside a transaction; undo and verify need one of their own")
+        }
+    }
+
     /// Wraps a table's failure with the table, the data file, and what to do next.
     static func explained<T>(_ entry: JournalEntry, _ table: JournalEntry.Table, _ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as UpstreamQueryError where error.code == "23505" {
@@ -106,11 +119,12 @@ public enum JournalRestore {
     }
 
     static func restore(
-        _ entry: JournalEntry, table index: Int, journal: Journal, over connection: UpstreamConnection, progress: (Int) -> Void
+        _ entry: JournalEntry, table index: Int, journal: Journal, over connection: UpstreamConnection, force: Bool, progress: (Int) -> Void
     ) async throws -> Int {
         let table = entry.tables[index]
         let facts = try await TargetFacts.read(table, over: connection)
-        let plan = try RestorePlan.undo(entry.kind, table: table, facts: facts, dataPath: journal.dataPath(of: entry, table: index), temporary: "airlock_undo_\(index)")
+        let plan = try RestorePlan.undo(
+            entry.kind, table: table, facts: facts, dataPath: journal.dataPath(of: entry, table: index), temporary: "airlock_undo_\(index)", force: force)
         for statement in plan.before { try await connection.simpleQuery(statement) }
         let copied = try await copy(entry, table: index, journal: journal, sql: plan.copy, over: connection, progress: progress)
         guard copied == table.rows else {

@@ -22,7 +22,10 @@ struct RestorePlan: Equatable {
         var description: String { message }
     }
 
-    static func undo(_ kind: JournalEntry.Kind, table: JournalEntry.Table, facts: TargetFacts, dataPath: String, temporary: String) throws -> RestorePlan {
+    /// `force` loads a truncated table's rows even into a table that has rows again.
+    static func undo(
+        _ kind: JournalEntry.Kind, table: JournalEntry.Table, facts: TargetFacts, dataPath: String, temporary: String, force: Bool = false
+    ) throws -> RestorePlan {
         let target = SQLQuoting.qualified(table.schema, table.name)
         let columns = table.columns.map(\.name)
         let settings = try RestoreSettings.statement(table.settings).map { [$0] } ?? []
@@ -67,6 +70,11 @@ struct RestorePlan: Equatable {
         case .truncateSnapshot:
             guard facts.exists else {
                 throw Refusal(message: "the table does not exist now (dropped since?); if the DROP has a journal entry, undo that first. \(manual)")
+            }
+            // Rows there again: loading the saved ones as well could double them (or the
+            // TRUNCATE never ran). A person decides.
+            if facts.hasRows && !force {
+                throw Refusal(message: "the table has rows again (added since the TRUNCATE, or the TRUNCATE did not run); loading the saved rows too could duplicate them. Check it, then undo with --force to load them anyway. \(manual)")
             }
             var plan = RestorePlan(copy: "COPY \(target) (\(SQLQuoting.list(columns))) FROM STDIN")
             plan.before = settings
@@ -126,6 +134,8 @@ struct RestorePlan: Equatable {
 /// What the catalogs say now about a table an entry restores into.
 struct TargetFacts: Equatable {
     var exists = false
+    /// Whether the table has any row now.
+    var hasRows = false
     var generated: Set<String> = []
     /// The primary key's columns, in key order.
     var primaryKey: [String] = []
@@ -134,7 +144,7 @@ struct TargetFacts: Equatable {
     var sequences: [(column: String, sequence: String)] = []
 
     static func == (lhs: TargetFacts, rhs: TargetFacts) -> Bool {
-        lhs.exists == rhs.exists && lhs.generated == rhs.generated && lhs.primaryKey == rhs.primaryKey
+        lhs.exists == rhs.exists && lhs.hasRows == rhs.hasRows && lhs.generated == rhs.generated && lhs.primaryKey == rhs.primaryKey
             && lhs.sequences.map(\.column) == rhs.sequences.map(\.column) && lhs.sequences.map(\.sequence) == rhs.sequences.map(\.sequence)
     }
 
@@ -144,6 +154,7 @@ struct TargetFacts: Equatable {
         let found = try await connection.simpleQuery("SELECT pg_catalog.to_regclass(\(literal))::pg_catalog.oid")
         guard let oidText = found.first?.first ?? nil, let oid = UInt32(oidText) else { return TargetFacts() }
         var facts = TargetFacts(exists: true)
+        facts.hasRows = try await connection.simpleQuery("SELECT EXISTS (SELECT 1 FROM \(qualified))").first?.first == "t"
         let columns = try await connection.simpleQuery(
             """
             SELECT a.attname, a.attgenerated <> '', pg_catalog.pg_get_serial_sequence(\(literal), a.attname)

@@ -21,6 +21,10 @@ public enum TableSnapshot {
     /// with the connection's search_path (the role's default, not an agent session's: pass
     /// the schema when it is known).
     public static func capture(tables: [(schema: String?, name: String)], over connection: UpstreamConnection, into writer: JournalEntryWriter) async throws {
+        // Its own transaction: inside a caller's, COMMIT would end the caller's too.
+        guard connection.transactionStatus == "I" else {
+            throw UpstreamError("upstream '\(connection.upstream.name)': a snapshot needs a connection outside any transaction (this one is inside one)")
+        }
         try await connection.simpleQuery("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let settings = try await sessionSettings(connection)

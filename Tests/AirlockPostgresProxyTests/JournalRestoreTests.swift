@@ -203,6 +203,16 @@ import Testing
         let entry = try writer.commit()
 
         try await fixture.server.psql("TRUNCATE t RESTART IDENTITY CASCADE")
+        // Rows there again: refused unless forced, and nothing changes.
+        try await fixture.server.psql("INSERT INTO t (id, note) VALUES (100, 'new')")
+        do {
+            _ = try await JournalRestore.undo(entry, journal: fixture.journal, over: connection, dryRun: false)
+            Issue.record("loaded a truncated table's rows into a table with rows")
+        } catch {
+            #expect("\(error)".contains("the table has rows again"), "\(error)")
+        }
+        #expect(try await fixture.server.psql("SELECT count(*) FROM t") == "1")
+        try await fixture.server.psql("DELETE FROM t")
         let report = try await JournalRestore.undo(entry, journal: fixture.journal, over: connection, dryRun: false)
         #expect(report.tables.map(\.action) == ["loaded"] && report.rows == 4)
         #expect(try await fixture.checksum() == checksum)
