@@ -26,7 +26,7 @@ public struct AirlockCommand: ParsableCommand {
         subcommands: [
             CheckCommand.self, ExplainCommand.self, InitCommand.self, InstallCommand.self, DoctorCommand.self, PolicyCommand.self, SQLCommand.self, AuditCommand.self,
             PendingCommand.self, ApproveCommand.self, RejectCommand.self, FreezeCommand.self, UnfreezeCommand.self, StatusCommand.self,
-            HookCommand.self, AgentsCommand.self, ProxyCommand.self,
+            HookCommand.self, AgentsCommand.self, ProxyCommand.self, UndoCommand.self, JournalCommand.self,
         ]
     )
 

@@ -89,7 +89,7 @@ enum HumanPresence {
         let hasControllingTerminal = tty >= 0
         if tty >= 0 { close(tty) }
         guard ProcessFacts.isTerminal(0), hasControllingTerminal else {
-            throw CLIError("refusing to \(verb): standard input is not an interactive terminal. Approving and unfreezing need a person at a terminal (agents and scripts cannot), so run 'airlock \(verb)' yourself in a terminal")
+            throw CLIError("refusing to \(verb): standard input is not an interactive terminal. Approving, unfreezing and undoing need a person at a terminal (agents and scripts cannot), so run 'airlock \(verb)' yourself in a terminal")
         }
     }
 }
