@@ -688,6 +688,10 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     /// Holds the statement: polls the request until a person answers, a freeze stops it, the
     /// client cancels, or the hold times out (then the error names the request to approve).
     private func startHold(id: String, error: ErrorFields, decision: Decision, context: Context, then: @escaping (Verdict) -> Void) {
+        if cancelPending {
+            cancelPending = false
+            return then(.refuse(Self.cancelled))
+        }
         deciding = true
         hold = Hold(id: id, timeoutError: error, decision: decision, context: context, deadline: .now() + proxy.approvalHold, then: then)
         flush()
@@ -724,11 +728,21 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    /// A CancelRequest for this session: a held statement ends as a cancelled one does.
+    /// A CancelRequest for this session: a held statement ends as a cancelled one does. One
+    /// that arrives while the gate is still deciding (the request is being opened) is kept, and
+    /// cancels the hold that decision starts.
     func cancelHold() {
-        guard hold != nil else { return }
-        endHold(.refuse(ErrorFields(code: "57014", message: "canceling statement due to user request (it was held for an Airlock approval)")))
+        guard hold != nil else {
+            if deciding { cancelPending = true }
+            return
+        }
+        endHold(.refuse(Self.cancelled))
     }
+
+    static let cancelled = ErrorFields(code: "57014", message: "canceling statement due to user request (it was held for an Airlock approval)")
+
+    /// A CancelRequest came while the gate decided on the statement in front.
+    var cancelPending = false
 
     private func endHold(_ verdict: Verdict) {
         guard let current = hold else { return }
@@ -773,6 +787,9 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             case .allow, .hold: proxy.stats.statement(classes: classes, denied: false)
             case .refuse: proxy.stats.statement(classes: classes, denied: true)
             }
+            // A cancel during the decision cancels a hold it starts (above), nothing else:
+            // the server gets the cancel itself for a statement that runs.
+            if case .hold = verdict {} else { cancelPending = false }
             guard case .ready = phase else { return }
             then(verdict)
             drain()

@@ -2,6 +2,7 @@ import AirlockAudit
 import AirlockJournal
 import AirlockPostgresWire
 import NIOCore
+import NIOPosix
 
 /// One client statement run under a row cap or the undo journal, and where it stands.
 ///
@@ -45,8 +46,11 @@ final class GuardedRun {
     var settings: [String: String] = [:]
 
     static let savepoint = "airlock_guard"
-    /// Read in the same message as BEGIN: the settings that decide how values print as text.
-    static let settingNames = ["DateStyle", "IntervalStyle", "TimeZone", "bytea_output", "extra_float_digits"]
+    /// Read in the same message as BEGIN: the settings that decide how values print as text
+    /// (the ones undo applies again), and the schema the session's search_path finds the
+    /// target in (Airlock's own connection may have another search_path).
+    static let settingNames = RestoreSettings.names
+    var schema: String?
 
     init(plan: GuardPlan, frame: PostgresFrame, ownTransaction: Bool, result: PendingResult) {
         self.plan = plan
@@ -57,8 +61,13 @@ final class GuardedRun {
 
     var openStatement: String {
         let open = ownTransaction ? "BEGIN" : "SAVEPOINT \(Self.savepoint)"
-        guard plan.preImages != nil else { return open }
-        return open + "; SELECT " + Self.settingNames.map { "current_setting('\($0)')" }.joined(separator: ", ")
+        guard let capture = plan.preImages else { return open }
+        let settings = Self.settingNames.map { "pg_catalog.current_setting('\($0)')" }
+        // The name as the statement wrote it, quoted for to_regclass and then as a literal.
+        let name = [capture.schema, capture.table].compactMap { $0 }.map(SQLQuoting.identifier).joined(separator: ".")
+        let literal = (try? SQLQuoting.literal(name)) ?? "NULL"
+        let schema = "(SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = pg_catalog.to_regclass(\(literal)))"
+        return open + "; SELECT " + (settings + [schema]).joined(separator: ", ")
     }
 
     var commitStatement: String { ownTransaction ? "COMMIT" : "RELEASE SAVEPOINT \(Self.savepoint)" }
@@ -79,6 +88,7 @@ extension ClientSession {
             results.append(PendingResult(recorded: recorded))
             return
         }
+        if !plan.snapshot.isEmpty { return snapshotThenRun(frame, plan: plan, recorded: recorded, journalID: journalID) }
         let run = GuardedRun(plan: plan, frame: frame, ownTransaction: !inTransactionBlock, result: PendingResult(recorded: recorded))
         if plan.preImages != nil, let journalID {
             do {
@@ -94,6 +104,64 @@ extension ClientSession {
         deciding = true
         sendOwn(run.openStatement, step: .open, in: run)
         if let capture = plan.preImages { sendOwn(capture.query, step: .capture, in: run) }
+    }
+
+    /// An approved DROP TABLE or TRUNCATE: the tables are copied into the journal over
+    /// Airlock's own connection first, and the statement goes only once the entry is on disk.
+    /// The snapshot waits at most 5 s for locks: a table the session itself has locked (in its
+    /// open transaction) cannot be read from another connection, and the statement is refused
+    /// rather than run without a way back.
+    private func snapshotThenRun(_ frame: PostgresFrame, plan: GuardPlan, recorded: Recorded, journalID: String?) {
+        guard let channel, let journalID else { return }
+        let writer: JournalEntryWriter
+        do {
+            writer = try Journal(home: proxy.home).begin(
+                id: journalID, kind: plan.kind == "TRUNCATE" ? .truncateSnapshot : .dropSnapshot, upstream: proxy.upstream.name,
+                database: proxy.upstream.database, environment: proxy.upstream.environment,
+                statement: (try? Frontend.queryText(frame.body)) ?? "", agent: agent, session: sessionID)
+        } catch {
+            complete(PendingResult(recorded: recorded), error: "42501")
+            return refuse(StatementDenial.refusal("the undo journal cannot be written, so the approved statement does not run: \(error)"))
+        }
+        let tables = plan.snapshot.map { name -> (schema: String?, name: String) in
+            guard let dot = name.lastIndex(of: ".") else { return (nil, name) }
+            return (String(name[..<dot]), String(name[name.index(after: dot)...]))
+        }
+        let (upstream, password, group) = (proxy.upstream, proxy.upstreamPassword, proxy.group)
+        deciding = true
+        channel.eventLoop.makeFutureWithTask { () async throws -> JournalEntry in
+            let connection = try await UpstreamConnection.connect(to: upstream, password: password, group: group, settings: ["lock_timeout": "5s"])
+            defer { connection.close() }
+            try await TableSnapshot.capture(tables: tables, over: connection, into: writer)
+            return try writer.commit()
+        }.whenComplete { [self] outcome in
+            deciding = false
+            guard case .ready = phase else { return writer.abandon() }
+            if cancelPending, case .success = outcome {
+                // Cancelled while the snapshot ran: the statement has not been sent.
+                cancelPending = false
+                complete(PendingResult(recorded: recorded), error: "57014")
+                refuse(Self.cancelled)
+                return drain()
+            }
+            switch outcome {
+            case .success(let entry):
+                let rows = entry.tables.map { "\($0.name) (\($0.rows) rows)" }.joined(separator: ", ")
+                if case .written(let record) = recorded {
+                    send(Self.notice("Airlock snapshotted \(rows.isEmpty ? "nothing (no such table)" : rows) as journal entry \(entry.id); `airlock undo \(record.index)` restores it"))
+                }
+                forward(frame)
+                tracker.expect(.query(injected: false))
+                results.append(PendingResult(recorded: recorded))
+            case .failure(let error):
+                writer.abandon()
+                complete(PendingResult(recorded: recorded), error: "42501")
+                refuse(StatementDenial.refusal(
+                    "Airlock could not snapshot the table before the approved statement, so it does not run: \(error)",
+                    hint: "if this session's own open transaction holds a lock on the table, commit or roll back first"))
+            }
+            drain()
+        }
     }
 
     private func sendOwn(_ statement: String, step: GuardedRun.Step, in run: GuardedRun) {
@@ -118,6 +186,9 @@ extension ClientSession {
             if frame.type == Backend.dataRow, let values = try? Backend.readDataRow(frame.body) {
                 for (name, value) in zip(GuardedRun.settingNames, values) {
                     if let value { run.settings[name] = String(decoding: value, as: UTF8.self) }
+                }
+                if values.count > GuardedRun.settingNames.count, let schema = values[GuardedRun.settingNames.count] {
+                    run.schema = String(decoding: schema, as: UTF8.self)
                 }
             } else if frame.type == Backend.errorResponse {
                 run.failure = "Airlock could not open its transaction around the statement: \(Self.message(frame))"
@@ -176,7 +247,7 @@ extension ClientSession {
                 // tableoid and ctid come first: they tell rows apart, and are not the table's.
                 let fields = try Backend.readRowDescription(frame.body).dropFirst(2)
                 run.journalTable = try journal.addTable(
-                    schema: run.plan.preImages?.schema, name: run.plan.preImages?.table ?? "",
+                    schema: run.schema ?? run.plan.preImages?.schema, name: run.plan.preImages?.table ?? "",
                     columns: fields.map { JournalEntry.Column(name: $0.name, typeOID: $0.typeOID, typeModifier: $0.typeModifier) },
                     definition: nil, settings: run.settings)
             case Backend.dataRow:

@@ -53,18 +53,27 @@ public final class UpstreamConnection: @unchecked Sendable {
     ) async throws -> UpstreamConnection {
         let loop = group.next()
         let channel: any Channel
+        // With `tls:` set, the channel is encrypted (SSLRequest, then the handshake) before
+        // the StartupMessage, as the proxy's own upstream sessions do.
+        let negotiator = try ProxyTLS.upstreamContext(upstream).map { UpstreamTLSNegotiator(sslContext: $0, upstream: upstream, eventLoop: loop) }
+        // Its promise is fulfilled whatever happens (a connect that failed never reached it).
+        defer { if let negotiator { loop.execute { negotiator.abandon() } } }
         do {
-            // TLS: upstreams are plaintext today (UpstreamsFile refuses any `tls` but `disable`).
-            // When Upstream gains a TLS mode, send SSLRequest here and add the TLS handler to
-            // the pipeline before the frame reader, as the proxy's upstream sessions will.
             channel = try await ClientBootstrap(group: loop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelOption(.autoRead, value: false)
                 .connectTimeout(.seconds(10))
                 .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(UpstreamFrameReader()) }
+                    channel.eventLoop.makeCompletedFuture {
+                        if let negotiator { try channel.pipeline.syncOperations.addHandler(negotiator) }
+                        try channel.pipeline.syncOperations.addHandler(UpstreamFrameReader())
+                    }
                 }
                 .connect(host: upstream.host, port: upstream.port).get()
+            // The TLS handshake needs reads; the frame reader pulls at its own pace after it.
+            if let negotiator { try await negotiator.done.futureResult.get() }
+            try await channel.setOption(.autoRead, value: false).get()
+        } catch let error as ProxyTLSError {
+            throw UpstreamError(error.message)
         } catch {
             throw UpstreamError("cannot reach upstream '\(upstream.name)' at \(upstream.location): \(error)")
         }

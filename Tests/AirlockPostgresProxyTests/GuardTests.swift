@@ -186,3 +186,98 @@ extension GuardTests {
         #expect(try fixture.server.psql("SELECT count(*) FROM t") == "10")
     }
 }
+
+/// The issue's end-to-end bar: a change approved through the proxy, then `airlock undo` from
+/// another process restores exactly what was there (compared by checksum).
+extension GuardTests {
+    static let table = """
+        CREATE TABLE t (id serial PRIMARY KEY, v text, n numeric, at timestamptz, b bytea);
+        INSERT INTO t (v, n, at, b) SELECT E'line\\nbreak\\ttab ' || g, g / 7.0, '2026-03-01'::timestamptz + g * interval '1 hour', decode(md5(g::text), 'hex')
+          FROM generate_series(1, 50) g;
+        INSERT INTO t (v) VALUES (NULL), ('\\N');
+        """
+
+    /// Sends `statement`, approves it from another process, and returns the decision's index.
+    static func approve(_ statement: String, on fixture: ProxyFixture) throws -> (frames: [PostgresFrame], index: Int64) {
+        let client = try fixture.wire()
+        try client.send([Frontend.queryFrame(statement)])
+        let id = try fixture.waitForRequest()
+        #expect(try fixture.personRuns("approve \(id) --yes").succeeded)
+        let frames = try client.receiveUntilReady()
+        let decision = try #require(try fixture.auditRecords().last { $0["action"]?["text"]?.string == statement && $0["decision"]?.string == "allowed" && $0["action"]?["kind"]?.string == "sql" })
+        return (frames, try #require(decision["index"]?.int))
+    }
+
+    @Test func undoRestoresExactlyTheDeletedRows() throws {
+        let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
+        try fixture.server.psql(Self.table)
+        let before = try fixture.server.psql(Self.checksum)
+        let (frames, index) = try Self.approve("DELETE FROM t WHERE id % 3 = 0 OR v IS NULL", on: fixture)
+        #expect(frames.errors.isEmpty, "\(frames.errors.map(\.message))")
+        #expect(try fixture.server.psql("SELECT count(*) FROM t") == "35")
+        let undo = try fixture.personRuns("undo \(index)")
+        #expect(undo.succeeded, "\(undo)")
+        #expect(try fixture.server.psql(Self.checksum) == before, "the table is as it was before the DELETE")
+    }
+
+    @Test func undoRestoresTheRowsAnUpdateChanged() throws {
+        let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
+        try fixture.server.psql(Self.table)
+        let before = try fixture.server.psql(Self.checksum)
+        let (frames, index) = try Self.approve("UPDATE t SET v = 'overwritten', n = NULL WHERE id <= 20", on: fixture)
+        #expect(frames.errors.isEmpty, "\(frames.errors.map(\.message))")
+        #expect(try fixture.server.psql(Self.checksum) != before)
+        #expect(try fixture.personRuns("undo \(index)").succeeded)
+        #expect(try fixture.server.psql(Self.checksum) == before)
+    }
+
+    @Test func undoRestoresADroppedTableFromItsSnapshot() throws {
+        let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
+        try fixture.server.psql(Self.table + "CREATE INDEX t_v ON t (v);")
+        let before = try fixture.server.psql(Self.checksum)
+        let (frames, index) = try Self.approve("DROP TABLE t", on: fixture)
+        #expect(frames.types == "NCZ", "a notice naming the snapshot, then the DROP: \(frames.types) \(frames.errors.map(\.message))")
+        #expect(try fixture.server.psql("SELECT to_regclass('t') IS NULL") == "t")
+        let entries = try Journal(home: fixture.home.path).list()
+        #expect(entries.count == 1 && entries.first?.kind == .dropSnapshot && entries.first?.tables.first?.rows == 52)
+
+        let undo = try fixture.personRuns("undo \(index)")
+        #expect(undo.succeeded, "\(undo)")
+        #expect(try fixture.server.psql(Self.checksum) == before, "the rows are back")
+        #expect(try fixture.server.psql("SELECT indexdef FROM pg_indexes WHERE indexname = 't_v'").contains("(v)"), "and its index")
+        #expect(try fixture.server.psql("INSERT INTO t (v) VALUES ('next') RETURNING id") == "53", "the sequence goes on where it was")
+        #expect(try fixture.personRuns("journal verify").succeeded)
+    }
+
+    @Test func aTruncateIsSnapshotAndUndone() throws {
+        let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
+        try fixture.server.psql(Self.table)
+        let before = try fixture.server.psql(Self.checksum)
+        let (frames, index) = try Self.approve("TRUNCATE t", on: fixture)
+        #expect(frames.errors.isEmpty)
+        #expect(try fixture.server.psql("SELECT count(*) FROM t") == "0")
+        #expect(try fixture.personRuns("undo \(index)").succeeded)
+        #expect(try fixture.server.psql(Self.checksum) == before)
+    }
+
+    @Test func aSnapshotThatCannotTakeItsLockRefusesTheDrop() async throws {
+        let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
+        try await fixture.server.psql("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)")
+        // Another session holds the table: Airlock's snapshot connection waits 5 s for its
+        // lock, gives up, and the DROP does not run.
+        let holder = Task { try await fixture.server.psql("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(12); COMMIT") }
+        for _ in 0..<100 where try await fixture.server.psql("SELECT count(*) FROM pg_locks WHERE relation = 't'::regclass AND mode = 'AccessExclusiveLock'") != "1" {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let client = try fixture.wire()
+        client.setTimeout(milliseconds: 60_000)
+        try client.send([Frontend.queryFrame("DROP TABLE t")])
+        let id = try fixture.waitForRequest()
+        #expect(try fixture.personRuns("approve \(id) --yes").succeeded)
+        let frames = try client.receiveUntilReady()
+        #expect(frames.errors.first?.message?.contains("could not snapshot") == true, "\(frames.errors.map(\.message))")
+        _ = try await holder.value
+        #expect(try await fixture.server.psql("SELECT count(*) FROM t") == "1")
+        #expect(try client.query("SELECT 1").firstColumn == ["1"])
+    }
+}
