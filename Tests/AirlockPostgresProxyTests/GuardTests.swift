@@ -123,36 +123,32 @@ import Testing
     @Test func anApprovedDeleteIsJournaledBeforeItRuns() throws {
         let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
         try fixture.server.psql("CREATE TABLE t (id int PRIMARY KEY, v text, n numeric, at timestamptz); INSERT INTO t SELECT g, E'tab\\there ' || g, g / 3.0, '2026-01-01'::timestamptz + g * interval '1 day' FROM generate_series(1, 20) g")
-        let client = try fixture.wire()
-        try client.send([Frontend.queryFrame("DELETE FROM t WHERE id % 4 = 0")])
-        let id = try fixture.waitForRequest()
-        #expect(try fixture.personRuns("approve \(id) --yes").succeeded)
-        let frames = try client.receiveUntilReady()
+        let (frames, index) = try Self.approve("DELETE FROM t WHERE id % 4 = 0", on: fixture)
         #expect(frames.types == "CNZ", "ran, with a notice naming the journal entry: \(frames.types) \(frames.errors.map(\.message))")
         #expect(try fixture.server.psql("SELECT count(*) FROM t") == "15")
 
         let records = try fixture.auditRecords()
-        let decision = try #require(records.first { $0["action"]?["text"]?.string == "DELETE FROM t WHERE id % 4 = 0" && $0["decision"]?.string == "allowed" })
+        let decision = try #require(records.first { $0["index"]?.int == index })
         let entryID = try #require(decision["journal"]?.string)
         let entry = try Journal(home: fixture.home.path).entry(entryID)
         #expect(entry.kind == .deletePreImages)
         #expect(entry.tables.count == 1 && entry.tables[0].name == "t" && entry.tables[0].rows == 5)
         #expect(entry.tables[0].columns.map(\.name) == ["id", "v", "n", "at"])
         let result = try #require(records.first { $0["action"]?["kind"]?.string == "sql_result" })
-        #expect(result["result"]?["of"]?.int == decision["index"]?.int)
+        #expect(result["result"]?["of"]?.int == index)
         #expect(result["parsed"]?.array?.first?["statement"]?["rows"]?.int == 5)
     }
 
     @Test func preImagesThatDoNotMatchTheRowsChangedRollTheStatementBack() throws {
         let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
-        try fixture.server.psql("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' FROM generate_series(1, 200) g")
+        // A trigger that keeps even rows: the DELETE removes fewer rows than it selects.
+        try fixture.server.psql("""
+            CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' FROM generate_series(1, 20) g;
+            CREATE FUNCTION keep_even() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.id % 2 = 0 THEN RETURN NULL; END IF; RETURN OLD; END $$;
+            CREATE TRIGGER keep BEFORE DELETE ON t FOR EACH ROW EXECUTE FUNCTION keep_even();
+            """)
         let before = try fixture.server.psql(Self.checksum)
-        let client = try fixture.wire()
-        // random() picks other rows on its second evaluation: the counts differ.
-        try client.send([Frontend.queryFrame("DELETE FROM t WHERE random() < 0.5")])
-        let id = try fixture.waitForRequest()
-        #expect(try fixture.personRuns("approve \(id) --yes").succeeded)
-        let frames = try client.receiveUntilReady()
+        let frames = try Self.approve("DELETE FROM t WHERE id <= 10", on: fixture).frames
         let error = try #require(frames.errors.first)
         #expect(error.message?.contains("pre-image") == true, "\(error.message ?? "")")
         #expect(try fixture.server.psql(Self.checksum) == before)
@@ -162,11 +158,7 @@ import Testing
     @Test func aStatementThatCannotBeJournaledIsRefusedBeforeItRuns() throws {
         let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
         try fixture.server.psql("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2)")
-        let client = try fixture.wire()
-        try client.send([Frontend.queryFrame("WITH gone AS (SELECT 1) DELETE FROM t WHERE id IN (SELECT * FROM gone)")])
-        let id = try fixture.waitForRequest()
-        #expect(try fixture.personRuns("approve \(id) --yes").succeeded)
-        let frames = try client.receiveUntilReady()
+        let frames = try Self.approve("WITH gone AS (SELECT 1) DELETE FROM t WHERE id IN (SELECT * FROM gone)", on: fixture).frames
         #expect(frames.errors.first?.message?.contains("WITH clause") == true, "\(frames.errors.map(\.message))")
         #expect(try fixture.server.psql("SELECT count(*) FROM t") == "2")
     }
