@@ -361,8 +361,6 @@ extension ClientSession {
     }
 
     static func notice(_ text: String) -> PostgresFrame {
-        var notice = ErrorFields(severity: "NOTICE", code: "00000", message: text, hint: nil)
-        notice.fields.removeAll { $0.code == UInt8(ascii: "H") }
-        return PostgresFrame(type: Backend.noticeResponse, body: notice.frame().body)
+        PostgresFrame(type: Backend.noticeResponse, body: ErrorFields(severity: "NOTICE", code: "00000", message: text).frame().body)
     }
 }
