@@ -129,7 +129,7 @@ extension ClientSession {
         }
         let (upstream, password, group) = (proxy.upstream, proxy.upstreamPassword, proxy.group)
         deciding = true
-        channel.eventLoop.makeFutureWithTask { () async throws -> JournalEntry in
+        proxy.background.run(on: channel.eventLoop) { () async throws -> JournalEntry in
             let connection = try await UpstreamConnection.connect(to: upstream, password: password, group: group, settings: ["lock_timeout": "5s"])
             defer { connection.close() }
             try await TableSnapshot.capture(tables: tables, over: connection, into: writer)

@@ -19,6 +19,8 @@ final class ProxyContext: Sendable {
     let cancels = CancelRegistry()
     let classifications = ClassificationCache()
     let threads: NIOThreadPool
+    /// Snapshots and other async work of the proxy's own, ended before the loops are.
+    let background: BackgroundWork
     let group: any EventLoopGroup
     let user: String
     /// How long an `ask` is held for a person's answer (zero: answered at once with the error).
@@ -46,6 +48,7 @@ final class ProxyContext: Sendable {
         self.home = home
         self.stats = stats
         self.threads = threads
+        self.background = BackgroundWork(pool: threads)
         self.group = group
         self.user = ProcessInfo.processInfo.environment["USER"] ?? "airlock"
         let path = AgentRegistry.path(home: home)
@@ -212,6 +215,7 @@ public final class PostgresProxy: Sendable {
     public func shutdown() async {
         let channel = server.withLock { $0 }
         try? await channel?.close()
+        await context.background.shutdown()
         try? await group.shutdownGracefully()
         try? await threadPool.shutdownGracefully()
         context.gate.close()
@@ -221,6 +225,7 @@ public final class PostgresProxy: Sendable {
     public func stop() {
         let channel = server.withLock { $0 }
         try? channel?.close().wait()
+        context.background.shutdownAndWait()
         try? group.syncShutdownGracefully()
         try? threadPool.syncShutdownGracefully()
         context.gate.close()

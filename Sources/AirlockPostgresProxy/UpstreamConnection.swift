@@ -328,8 +328,15 @@ public final class UpstreamConnection: @unchecked Sendable {
         let reader = self.reader
         let frames: [PostgresFrame]
         do {
-            let loop = channel.eventLoop
-            frames = try await loop.flatSubmit { reader.value.take(on: loop) }.get()
+            let (loop, channel) = (channel.eventLoop, self.channel)
+            // A cancelled task (the proxy shutting down) closes the connection, which ends
+            // the wait with an error instead of leaving it parked on a server that is slow
+            // or silent.
+            frames = try await withTaskCancellationHandler {
+                try await loop.flatSubmit { reader.value.take(on: loop) }.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
         } catch {
             state.withLock { $0.closed = true }
             throw UpstreamError("upstream '\(upstream.name)': \(error)")
@@ -340,6 +347,7 @@ public final class UpstreamConnection: @unchecked Sendable {
     }
 
     private func exclusive<T>(_ body: () async throws -> T) async throws -> T {
+        guard !Task.isCancelled else { throw UpstreamError("the operation on upstream '\(upstream.name)' was cancelled") }
         try state.withLock { state in
             guard !state.closed else { throw UpstreamError("the connection to upstream '\(upstream.name)' is closed") }
             guard !state.busy else { throw UpstreamError("the connection to upstream '\(upstream.name)' is busy with another operation") }
