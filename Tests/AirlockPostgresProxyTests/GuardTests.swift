@@ -255,12 +255,16 @@ extension GuardTests {
     @Test func aSnapshotThatCannotTakeItsLockRefusesTheDrop() async throws {
         let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
         try await fixture.server.psql("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)")
-        // Another session holds the table: Airlock's snapshot connection waits 5 s for its
-        // lock, gives up, and the DROP does not run.
-        let holder = Task { try await fixture.server.psql("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(12); COMMIT") }
-        for _ in 0..<100 where try await fixture.server.psql("SELECT count(*) FROM pg_locks WHERE relation = 't'::regclass AND mode = 'AccessExclusiveLock'") != "1" {
-            try await Task.sleep(for: .milliseconds(100))
+        // Another session holds the table until the test ends it: Airlock's snapshot
+        // connection waits 5 s for its lock, gives up, and the DROP does not run.
+        let holder = Task { try await fixture.server.psql("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(50); COMMIT") }
+        let lockHolder = "SELECT pid FROM pg_locks WHERE relation = 't'::regclass AND mode = 'AccessExclusiveLock'"
+        var held = false
+        for _ in 0..<200 where !held {
+            held = try await fixture.server.psql(lockHolder) != ""
+            if !held { try await Task.sleep(for: .milliseconds(100)) }
         }
+        try #require(held, "the other session never took its lock")
         let client = try fixture.wire()
         client.setTimeout(milliseconds: 60_000)
         try client.send([Frontend.queryFrame("DROP TABLE t")])
@@ -268,7 +272,8 @@ extension GuardTests {
         #expect(try fixture.personRuns("approve \(id) --yes").succeeded)
         let frames = try client.receiveUntilReady()
         #expect(frames.errors.first?.message?.contains("could not snapshot") == true, "\(frames.errors.map(\.message))")
-        _ = try await holder.value
+        _ = try await fixture.server.psql("SELECT pg_terminate_backend(pid) FROM (\(lockHolder)) holders")
+        _ = try? await holder.value
         #expect(try await fixture.server.psql("SELECT count(*) FROM t") == "1")
         #expect(try client.query("SELECT 1").firstColumn == ["1"])
     }
