@@ -42,7 +42,7 @@ sql-oracle:
 
 test: deps sql-oracle
 	$(SWIFT) build --build-tests
-	AIRLOCK_SQL_ORACLE="$(SQL_ORACLE)" $(SWIFT) test --skip-build
+	AIRLOCK_SQL_ORACLE="$(SQL_ORACLE)" ./scripts/test.sh "$(SWIFT)"
 
 # In-process decisions per second and latency on the labelled corpus, whole-process
 # `airlock check` against /bin/true, and the audit log's durable appends and verification.
