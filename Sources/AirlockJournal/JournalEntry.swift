@@ -61,6 +61,10 @@ public struct JournalEntry: Codable, Sendable, Equatable {
         /// Snapshots: foreign keys of other tables that point at this one (DROP TABLE … CASCADE
         /// removes them), each re-added by a drop's undo only where it is missing.
         public var referencedBy: [String]?
+        /// Snapshots: what hands the recreated table back to its owner, run after everything
+        /// else (once it is handed over, the restoring role may no longer grant on it or add
+        /// foreign keys that reference it).
+        public var ownership: [String]?
         /// The session settings the text values were written under (client_encoding,
         /// DateStyle, IntervalStyle, TimeZone, extra_float_digits): a restore sets the same, so
         /// `21/11/2026` is read back as the date it was. nil or empty: the server's defaults.
@@ -76,7 +80,7 @@ public struct JournalEntry: Codable, Sendable, Equatable {
 
         public init(
             schema: String?, name: String, columns: [Column], definition: [String]? = nil, afterData: [String]? = nil, referencedBy: [String]? = nil,
-            settings: [String: String]? = nil, rows: Int = 0, dataFile: String, dataSHA256: String = "", dataBytes: Int = 0
+            ownership: [String]? = nil, settings: [String: String]? = nil, rows: Int = 0, dataFile: String, dataSHA256: String = "", dataBytes: Int = 0
         ) {
             self.schema = schema
             self.name = name
@@ -84,6 +88,7 @@ public struct JournalEntry: Codable, Sendable, Equatable {
             self.definition = definition
             self.afterData = afterData
             self.referencedBy = referencedBy
+            self.ownership = ownership
             self.settings = settings
             self.rows = rows
             self.dataFile = dataFile
@@ -95,7 +100,7 @@ public struct JournalEntry: Codable, Sendable, Equatable {
         public var displayName: String { schema.map { "\($0).\(name)" } ?? name }
 
         enum CodingKeys: String, CodingKey {
-            case schema, name, columns, definition, settings, rows
+            case schema, name, columns, definition, ownership, settings, rows
             case afterData = "after_data"
             case referencedBy = "referenced_by"
             case dataFile = "data_file"

@@ -60,7 +60,7 @@ public final class JournalEntryWriter: @unchecked Sendable {
     @discardableResult
     public func addTable(
         schema: String?, name: String, columns: [JournalEntry.Column], definition: [String]?, afterData: [String]? = nil,
-        referencedBy: [String]? = nil, settings: [String: String]? = nil
+        referencedBy: [String]? = nil, ownership: [String]? = nil, settings: [String: String]? = nil
     ) throws -> Int {
         try checkOpen()
         let index = entry.tables.count
@@ -69,7 +69,7 @@ public final class JournalEntryWriter: @unchecked Sendable {
         files.append(writer)
         entry.tables.append(JournalEntry.Table(
             schema: schema, name: name, columns: columns, definition: definition, afterData: afterData, referencedBy: referencedBy,
-            settings: settings, dataFile: file))
+            ownership: ownership, settings: settings, dataFile: file))
         return index
     }
 

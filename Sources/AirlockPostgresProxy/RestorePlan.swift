@@ -100,7 +100,7 @@ struct RestorePlan: Equatable {
                 plan.before.append("SELECT pg_catalog.set_config('search_path', \(try SQLQuoting.literal(SQLQuoting.identifier(schema))), true)")
             }
             plan.before += definition + settings
-            plan.after = (table.afterData ?? []) + (table.referencedBy ?? [])
+            plan.after = (table.afterData ?? []) + (table.referencedBy ?? []) + (table.ownership ?? [])
             return plan
         }
     }

@@ -19,6 +19,18 @@ enum SQLQuoting {
         return "'" + value.doubling("'") + "'"
     }
 
+    /// `body` between dollar quotes whose tag it does not contain, so nothing in it (a role
+    /// or constraint name read from the catalogs) can end the quoting early.
+    static func dollarQuoted(_ body: String) -> String {
+        var tag = "$airlock$"
+        var counter = 0
+        while body.contains(tag) {
+            counter += 1
+            tag = "$airlock\(counter)$"
+        }
+        return tag + body + tag
+    }
+
     /// A comma-separated list of quoted identifiers.
     static func list(_ names: [String]) -> String {
         names.map(identifier).joined(separator: ", ")

@@ -11,6 +11,8 @@ struct TableDefinition {
     var beforeData: [String] = []
     var afterData: [String] = []
     var referencedBy: [String] = []
+    /// Run last: hands the table back to its owner.
+    var ownership: [String] = []
 
     static func read(_ relation: TableSnapshot.Relation, over connection: UpstreamConnection) async throws -> TableDefinition {
         var definition = TableDefinition()
@@ -33,6 +35,7 @@ struct TableDefinition {
             ORDER BY a.attnum
             """)
         var identityOptions: [String: String] = [:]
+        var ownedSequences: [(oid: String, name: String)] = []
         for row in sequenceRows {
             guard let column = row[0], let schema = row[1], let name = row[2], let start = row[5], let increment = row[6], let minimum = row[7],
                   let maximum = row[8], let cache = row[9]
@@ -44,6 +47,7 @@ struct TableDefinition {
                 let sequence = schema == relation.schema ? SQLQuoting.identifier(name) : SQLQuoting.qualified(schema, name)
                 definition.beforeData.append("CREATE SEQUENCE \(sequence) AS \(row[4] ?? "bigint") \(options)")
                 definition.afterData.append("ALTER SEQUENCE \(sequence) OWNED BY \(table).\(SQLQuoting.identifier(column))")
+                if let sequenceOID = row[11] { ownedSequences.append((sequenceOID, sequence)) }
             }
             // The position: read from the sequence itself (non-transactional, so its latest).
             let position = try await connection.simpleQuery("SELECT last_value, is_called FROM \(SQLQuoting.qualified(schema, name))")
@@ -136,6 +140,9 @@ struct TableDefinition {
             }
             definition.afterData.append(text.replacingCharacters(in: range, with: " ON \(table) USING "))
         }
+        definition.afterData += try await surroundings(oid: oid, table: table, sequences: ownedSequences, over: connection)
+        definition.ownership = try await ownership(oid: oid, table: table, over: connection)
+
         // Sequence positions last, after everything that could fail.
         let positions = definition.afterData.filter { $0.hasPrefix("SELECT pg_catalog.setval(") }
         definition.afterData.removeAll { $0.hasPrefix("SELECT pg_catalog.setval(") }
@@ -167,5 +174,123 @@ struct TableDefinition {
                 """)
         }
         return definition
+    }
+
+    /// What else a DROP removes with the table and its undo must bring back, after the rows
+    /// (a trigger must not fire on them, a policy must not filter them): triggers and whether
+    /// each is enabled, row security and its policies, the privileges granted on the table,
+    /// its columns and its serial sequences, and comments. The owner comes after everything
+    /// (`ownership`).
+    ///
+    /// Privileges are granted anew by the restoring role, so their grantor is that role (or the
+    /// owner, once the table is handed back); privileges the owner revoked from itself are not
+    /// revoked again.
+    static func surroundings(oid: UInt32, table: String, sequences: [(oid: String, name: String)], over connection: UpstreamConnection) async throws -> [String] {
+        var statements: [String] = []
+        // pg_get_triggerdef's pretty form names the table and the function as search_path
+        // sees them (the table's schema), like the rest of the definition.
+        let triggers = try await connection.simpleQuery(
+            """
+            SELECT pg_catalog.pg_get_triggerdef(oid, true), tgname, tgenabled
+            FROM pg_catalog.pg_trigger WHERE tgrelid = \(oid) AND NOT tgisinternal ORDER BY tgname
+            """)
+        for row in triggers {
+            guard let text = row[0], let name = row[1] else { continue }
+            statements.append(text)
+            let state: [String: String] = ["D": "DISABLE TRIGGER", "R": "ENABLE REPLICA TRIGGER", "A": "ENABLE ALWAYS TRIGGER"]
+            if let enabled = row[2], let clause = state[enabled] {
+                statements.append("ALTER TABLE \(table) \(clause) \(SQLQuoting.identifier(name))")
+            }
+        }
+
+        let security = try await connection.simpleQuery("SELECT relrowsecurity, relforcerowsecurity FROM pg_catalog.pg_class WHERE oid = \(oid)")
+        if security.first?[0] == "t" { statements.append("ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY") }
+        if security.first?[1] == "t" { statements.append("ALTER TABLE \(table) FORCE ROW LEVEL SECURITY") }
+        let policies = try await connection.simpleQuery(
+            """
+            SELECT p.polname, p.polpermissive, p.polcmd,
+                   (SELECT pg_catalog.string_agg(CASE WHEN r.oid = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.oid)) END, ', ')
+                    FROM pg_catalog.unnest(p.polroles) AS r(oid)),
+                   pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)
+            FROM pg_catalog.pg_policy p WHERE p.polrelid = \(oid) ORDER BY p.polname
+            """)
+        let commands: [String: String] = ["r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"]
+        for row in policies {
+            guard let name = row[0], let command = row[2].flatMap({ commands[$0] }), let roles = row[3] else {
+                throw UpstreamError("upstream '\(connection.upstream.name)': a row-security policy of \(table) Airlock cannot read back")
+            }
+            var policy = "CREATE POLICY \(SQLQuoting.identifier(name)) ON \(table) AS \(row[1] == "t" ? "PERMISSIVE" : "RESTRICTIVE") FOR \(command) TO \(roles)"
+            if let using = row[4] { policy += " USING (\(using))" }
+            if let check = row[5] { policy += " WITH CHECK (\(check))" }
+            statements.append(policy)
+        }
+
+        // Privileges: the table's, its columns' (attacl), its serial sequences'. The owner's
+        // own privileges come with ownership.
+        func grants(on object: String, acl query: String) async throws -> [String] {
+            let rows = try await connection.simpleQuery(query)
+            var grouped: [(grantee: String, grantable: Bool, column: String?, privileges: [String])] = []
+            for row in rows {
+                guard let grantee = row[0], let privilege = row[1] else { continue }
+                let grantable = row[2] == "t", column = row.count > 3 ? row[3] : nil
+                if let last = grouped.indices.last, grouped[last].grantee == grantee, grouped[last].grantable == grantable, grouped[last].column == column {
+                    grouped[last].privileges.append(privilege)
+                } else {
+                    grouped.append((grantee, grantable, column, [privilege]))
+                }
+            }
+            return grouped.map { grant in
+                let privileges = grant.privileges.map { privilege in grant.column.map { "\(privilege) (\(SQLQuoting.identifier($0)))" } ?? privilege }
+                return "GRANT \(privileges.joined(separator: ", ")) ON \(object) TO \(grant.grantee)\(grant.grantable ? " WITH GRANT OPTION" : "")"
+            }
+        }
+        let grantee = "CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x.grantee)) END"
+        statements += try await grants(
+            on: "TABLE \(table)",
+            acl: "SELECT \(grantee), x.privilege_type, x.is_grantable FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) x WHERE c.oid = \(oid) AND x.grantee <> c.relowner ORDER BY 1, 3, 2")
+        statements += try await grants(
+            on: "TABLE \(table)",
+            acl: """
+                SELECT \(grantee), x.privilege_type, x.is_grantable, a.attname
+                FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid, pg_catalog.aclexplode(a.attacl) x
+                WHERE a.attrelid = \(oid) AND a.attnum > 0 AND NOT a.attisdropped AND x.grantee <> c.relowner ORDER BY a.attnum, 1, 3, 2
+                """)
+        for sequence in sequences {
+            statements += try await grants(
+                on: "SEQUENCE \(sequence.name)",
+                acl: "SELECT \(grantee), x.privilege_type, x.is_grantable FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) x WHERE c.oid = \(sequence.oid) AND x.grantee <> c.relowner ORDER BY 1, 3, 2")
+        }
+
+        let comments = try await connection.simpleQuery(
+            """
+            SELECT NULL, pg_catalog.obj_description(\(oid), 'pg_class')
+            UNION ALL
+            SELECT attname, pg_catalog.col_description(\(oid), attnum) FROM (
+              SELECT attname, attnum FROM pg_catalog.pg_attribute WHERE attrelid = \(oid) AND attnum > 0 AND NOT attisdropped ORDER BY attnum) columns
+            """)
+        for row in comments {
+            guard let text = row[1] else { continue }
+            let target = row[0].map { "COLUMN \(table).\(SQLQuoting.identifier($0))" } ?? "TABLE \(table)"
+            statements.append("COMMENT ON \(target) IS \(try SQLQuoting.literal(text))")
+        }
+        return statements
+    }
+
+    /// The table's owner, unless it is the role Airlock reads (and restores) as. An owner the
+    /// restoring role cannot hand tables to (or one dropped since) leaves the table with the
+    /// restoring role and a warning, rather than failing the whole undo; ALTER TABLE … OWNER
+    /// takes the serial sequences along.
+    static func ownership(oid: UInt32, table: String, over connection: UpstreamConnection) async throws -> [String] {
+        let owner = try await connection.simpleQuery(
+            "SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(relowner)), pg_catalog.pg_get_userbyid(relowner) = current_user FROM pg_catalog.pg_class WHERE oid = \(oid)")
+        guard let name = owner.first?[0], owner.first?[1] != "t" else { return [] }
+        let body = """
+            BEGIN
+              ALTER TABLE \(table) OWNER TO \(name);
+            EXCEPTION WHEN insufficient_privilege OR undefined_object THEN
+              RAISE WARNING 'Airlock restored the table % but could not hand it back to its owner %: %', \(try SQLQuoting.literal(table)), \(try SQLQuoting.literal(name)), SQLERRM;
+            END
+            """
+        return ["DO " + SQLQuoting.dollarQuoted(" " + body + " ")]
     }
 }

@@ -96,7 +96,7 @@ public enum TableSnapshot {
         let definition = try await TableDefinition.read(relation, over: connection)
         let table = try writer.addTable(
             schema: relation.schema, name: relation.name, columns: definition.columns, definition: definition.beforeData, afterData: definition.afterData,
-            referencedBy: definition.referencedBy, settings: settings)
+            referencedBy: definition.referencedBy, ownership: definition.ownership.isEmpty ? nil : definition.ownership, settings: settings)
         let columns = SQLQuoting.list(definition.columns.map(\.name))
         try await connection.copyOut("COPY \(SQLQuoting.qualified(relation.schema, relation.name)) (\(columns)) TO STDOUT") { buffer in
             try writer.append(copyData: buffer.readableBytesView, table: table)

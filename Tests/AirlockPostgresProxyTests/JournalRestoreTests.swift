@@ -191,6 +191,64 @@ import Testing
         #expect(try fixture.journal.restoration(of: entry.id)?.auditIndex == 7)
     }
 
+    /// What a DBA would miss after an undo that brought back only columns, keys and rows:
+    /// triggers (and which are disabled), row security and its policies, privileges on the
+    /// table, its columns and its sequence, comments, and the owner.
+    @Test func aDroppedTableComesBackWithItsTriggersPoliciesGrantsCommentsAndOwner() async throws {
+        let fixture = try await Fixture()
+        try await fixture.server.psql(
+            """
+            CREATE ROLE app_owner; CREATE ROLE app_reader; CREATE ROLE "App Writer"; CREATE ROLE app_auditor;
+            CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.v := NEW.v || ' (stamped)'; RETURN NEW; END $$;
+            CREATE TABLE t (id serial PRIMARY KEY, v text, secret text);
+            INSERT INTO t (v, secret) SELECT 'row ' || g, 'code ' || g FROM generate_series(1, 5) g;
+            CREATE TRIGGER t_stamp BEFORE INSERT OR UPDATE OF v ON t FOR EACH ROW WHEN (NEW.v IS NOT NULL) EXECUTE FUNCTION stamp();
+            CREATE TRIGGER t_off AFTER DELETE ON t FOR EACH STATEMENT EXECUTE FUNCTION stamp();
+            ALTER TABLE t DISABLE TRIGGER t_off;
+            ALTER TABLE t ENABLE ROW LEVEL SECURITY; ALTER TABLE t FORCE ROW LEVEL SECURITY;
+            CREATE POLICY readers ON t FOR SELECT TO app_reader, "App Writer" USING (v NOT LIKE '%hidden%');
+            CREATE POLICY no_blank ON t AS RESTRICTIVE FOR ALL TO PUBLIC USING (true) WITH CHECK (v <> '');
+            GRANT SELECT ON t TO app_reader;
+            GRANT INSERT, UPDATE ON t TO "App Writer" WITH GRANT OPTION;
+            GRANT SELECT (id, v) ON t TO app_auditor;
+            GRANT USAGE ON SEQUENCE t_id_seq TO "App Writer";
+            COMMENT ON TABLE t IS 'the team''s table';
+            COMMENT ON COLUMN t.secret IS 'never shown';
+            ALTER TABLE t OWNER TO app_owner;
+            """)
+        // Everything the catalogs say about those, by name (oids and grantors aside).
+        let surroundings = """
+            SELECT string_agg(x, E'\n' ORDER BY x) FROM (
+              SELECT format('trigger %s %s', pg_get_triggerdef(oid), tgenabled) AS x FROM pg_trigger WHERE tgrelid = 't'::regclass AND NOT tgisinternal
+              UNION ALL SELECT format('security %s %s', relrowsecurity, relforcerowsecurity) FROM pg_class WHERE oid = 't'::regclass
+              UNION ALL SELECT format('policy %s %s %s %s %s %s', policyname, permissive, roles, cmd, qual, with_check) FROM pg_policies WHERE tablename = 't'
+              UNION ALL SELECT format('grant %s %s %s', grantee::regrole, privilege_type, is_grantable) FROM pg_class, aclexplode(relacl) WHERE oid = 't'::regclass
+              UNION ALL SELECT format('column grant %s %s %s %s', attname, grantee::regrole, privilege_type, is_grantable) FROM pg_attribute, aclexplode(attacl) WHERE attrelid = 't'::regclass
+              UNION ALL SELECT format('sequence grant %s %s %s', grantee::regrole, privilege_type, is_grantable) FROM pg_class, aclexplode(relacl) WHERE oid = 't_id_seq'::regclass
+              UNION ALL SELECT format('comment %s', obj_description('t'::regclass, 'pg_class'))
+              UNION ALL SELECT format('column comment %s', col_description('t'::regclass, 3))
+              UNION ALL SELECT format('owner %s %s', relowner::regrole, (SELECT relowner::regrole FROM pg_class WHERE oid = 't_id_seq'::regclass)) FROM pg_class WHERE oid = 't'::regclass
+            ) parts
+            """
+        let before = try await fixture.server.psql(surroundings)
+        let checksum = try await fixture.server.psql("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM t")
+        #expect(before.contains("trigger CREATE TRIGGER t_off") && before.contains("policy readers") && before.contains("column grant v app_auditor"), "\(before)")
+
+        let connection = try await fixture.connect()
+        defer { connection.close() }
+        let writer = try fixture.begin(.dropSnapshot, statement: "DROP TABLE t")
+        try await TableSnapshot.capture(tables: [(schema: "public", name: "t")], over: connection, into: writer)
+        let entry = try writer.commit()
+        let verified = await JournalRestore.verify(entry, journal: fixture.journal, over: connection)
+        #expect(verified.ok, "\(verified.problems)")
+
+        try await fixture.server.psql("DROP TABLE t")
+        _ = try await JournalRestore.undo(entry, journal: fixture.journal, over: connection, dryRun: false)
+        #expect(try await fixture.server.psql(surroundings) == before)
+        #expect(try await fixture.server.psql("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM t") == checksum, "the trigger did not fire on the restored rows")
+        #expect(try await fixture.server.psql("INSERT INTO t (v) VALUES ('new') RETURNING v") == "new (stamped)", "and fires on new ones")
+    }
+
     @Test func aTruncatedTableIsReloadedAndItsSequenceMovedPastItsRows() async throws {
         let fixture = try await Fixture()
         try await fixture.makeTable()
