@@ -162,16 +162,18 @@ struct TableDefinition {
         for row in inbound {
             guard let other = row[0], let name = row[1], let text = row[2] else { continue }
             let otherLiteral = try SQLQuoting.literal(other)
-            definition.referencedBy.append(
-                """
-                DO $airlock$ BEGIN
+            // The names come from the catalogs, where an agent may have chosen them: the
+            // quoting tag is one they do not contain.
+            let body = """
+                BEGIN
                   IF pg_catalog.to_regclass(\(otherLiteral)) IS NOT NULL AND NOT EXISTS (
                     SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = pg_catalog.to_regclass(\(otherLiteral)) AND conname = \(try SQLQuoting.literal(name)))
                   THEN
                     ALTER TABLE \(other) ADD CONSTRAINT \(SQLQuoting.identifier(name)) \(text);
                   END IF;
-                END $airlock$
-                """)
+                END
+                """
+            definition.referencedBy.append("DO " + SQLQuoting.dollarQuoted(" " + body + " "))
         }
         return definition
     }

@@ -198,7 +198,7 @@ import Testing
         let fixture = try await Fixture()
         try await fixture.server.psql(
             """
-            CREATE ROLE app_owner; CREATE ROLE app_reader; CREATE ROLE "App Writer"; CREATE ROLE app_auditor;
+            CREATE ROLE "app$airlock$owner"; CREATE ROLE app_reader; CREATE ROLE "App Writer"; CREATE ROLE app_auditor;
             CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.v := NEW.v || ' (stamped)'; RETURN NEW; END $$;
             CREATE TABLE t (id serial PRIMARY KEY, v text, secret text);
             INSERT INTO t (v, secret) SELECT 'row ' || g, 'code ' || g FROM generate_series(1, 5) g;
@@ -214,7 +214,7 @@ import Testing
             GRANT USAGE ON SEQUENCE t_id_seq TO "App Writer";
             COMMENT ON TABLE t IS 'the team''s table';
             COMMENT ON COLUMN t.secret IS 'never shown';
-            ALTER TABLE t OWNER TO app_owner;
+            ALTER TABLE t OWNER TO "app$airlock$owner";
             """)
         // Everything the catalogs say about those, by name (oids and grantors aside).
         let surroundings = """

@@ -17,6 +17,8 @@ import Testing
         #expect(SQLQuoting.identifier("x\"\u{301}") == "\"x\"\"\u{301}\"")
         #expect(try SQLQuoting.literal("it's") == "'it''s'")
         #expect(throws: UpstreamError.self) { try SQLQuoting.literal("nul\u{0}") }
+        #expect(SQLQuoting.dollarQuoted(" SELECT 1 ") == "$airlock$ SELECT 1 $airlock$")
+        #expect(SQLQuoting.dollarQuoted("x$airlock$y$airlock1$") == "$airlock2$x$airlock$y$airlock1$$airlock2$", "a tag the body does not hold")
     }
 
     @Test func deletePreImagesGoThroughATemporaryTableAndSkipGeneratedColumns() throws {
