@@ -247,9 +247,12 @@ struct TableDefinition {
             }
         }
         let grantee = "CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x.grantee)) END"
+        func relationACL(_ relation: String) -> String {
+            "SELECT \(grantee), x.privilege_type, x.is_grantable FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) x WHERE c.oid = \(relation) AND x.grantee <> c.relowner ORDER BY 1, 3, 2"
+        }
         statements += try await grants(
             on: "TABLE \(table)",
-            acl: "SELECT \(grantee), x.privilege_type, x.is_grantable FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) x WHERE c.oid = \(oid) AND x.grantee <> c.relowner ORDER BY 1, 3, 2")
+            acl: relationACL(String(oid)))
         statements += try await grants(
             on: "TABLE \(table)",
             acl: """
@@ -260,7 +263,7 @@ struct TableDefinition {
         for sequence in sequences {
             statements += try await grants(
                 on: "SEQUENCE \(sequence.name)",
-                acl: "SELECT \(grantee), x.privilege_type, x.is_grantable FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) x WHERE c.oid = \(sequence.oid) AND x.grantee <> c.relowner ORDER BY 1, 3, 2")
+                acl: relationACL(sequence.oid))
         }
 
         let comments = try await connection.simpleQuery(
