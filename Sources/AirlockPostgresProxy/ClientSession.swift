@@ -41,7 +41,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     private var upstreamLogin: UpstreamLogin?
     var tracker = ResponseTracker()
     /// Client messages not yet handled (the gate is deciding on an earlier one).
-    var inbox: [PostgresFrame] = []
+    var inbox = CircularBuffer<PostgresFrame>()
     var deciding = false
     /// Errors to send in place of the server's, for denials in flight, oldest first.
     var denials: [ErrorFields] = []
@@ -125,6 +125,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     private var upstreamBlocked = false
     private var inboxFull = false
     private static let inboxLimit = 1024
+    private static let drainBatch = 64
 
     private func updateClientReading() {
         _ = channel?.setOption(ChannelOptions.autoRead, value: !(upstreamBlocked || inboxFull))
@@ -150,6 +151,9 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             case .authenticating, .connecting, .ready:
                 guard let frame = try clientFrames.next(&clientBytes) else {
                     compactClientBytes()
+                    // What one read brought is handled together, so its forwarded messages go
+                    // upstream in one write (a pipelined Parse/Bind/Execute/Sync is one, not four).
+                    if case .ready = phase { drain() }
                     return
                 }
                 try handleClientFrame(frame)
@@ -274,7 +278,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                 inboxFull = true
                 updateClientReading()
             }
-            drain()
+            // A read of many small messages is handled in batches, not split whole first.
+            if inbox.count >= Self.drainBatch { drain() }
         case .startup, .closed:
             return
         }
@@ -428,7 +433,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                 updateClientReading()
             }
         }
-        while case .ready = phase, !inbox.isEmpty, !deciding || guardedWantsCopy(inbox[0]) {
+        while case .ready = phase, let next = inbox.first, !deciding || guardedWantsCopy(next) {
             let frame = inbox.removeFirst()
             do {
                 try handleReadyFrame(frame)
