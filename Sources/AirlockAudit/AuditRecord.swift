@@ -241,9 +241,6 @@ public struct AuditRecord: Sendable, Hashable {
         return .object(object)
     }
 
-    /// The entry's bytes in the log (without the line's newline).
-    public var canonicalBytes: [UInt8] { json.canonicalBytes }
-
     /// Why a stored line is not a record.
     public struct FormatError: Error, Sendable, Hashable, CustomStringConvertible {
         public var problem: String
