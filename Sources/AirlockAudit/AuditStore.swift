@@ -28,6 +28,12 @@ public final class AuditStore: @unchecked Sendable {
     /// How long an append waits for another process's lock before giving up (and denying).
     public var lockTimeoutMilliseconds = 2_000
 
+    /// The RFC 6962 leaf hash each appended entry is chained with: `Merkle.leafHash` unless a
+    /// door that appends many entries a second sets a faster implementation of the same
+    /// function (the proxy uses one with the CPU's SHA instructions; this module stays free of
+    /// dependencies for the hook). Set before the first append.
+    public var leafHash: @Sendable ([UInt8]) -> [UInt8] = { Merkle.leafHash($0) }
+
     public init(directory: String) {
         self.directory = directory
     }
@@ -71,7 +77,7 @@ public final class AuditStore: @unchecked Sendable {
             record.index = state.count
             record.previous = state.lastLeaf
             let bytes = record.canonicalBytes
-            state.lastLeaf = Hex.encode(Merkle.leafHash(bytes))
+            state.lastLeaf = Hex.encode(leafHash(bytes))
             state.count += 1
             buffer.append(contentsOf: bytes)
             buffer.append(0x0A)

@@ -169,6 +169,8 @@ public final class PostgresProxy: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         threadPool = NIOThreadPool(numberOfThreads: 4)
         threadPool.start()
+        // The proxy appends an entry per statement: its leaf hashes use the CPU's SHA-256.
+        gate.audit?.leafHash = AuditHashing.leafHash
         context = try ProxyContext(
             upstream: configuration.upstream, upstreamPassword: password, gate: StreamingGate(gate: gate, statePath: statePath),
             home: configuration.home, stats: stats, threads: threadPool, group: group, approvalHold: .seconds(Int64(configuration.approvalHoldSeconds)),

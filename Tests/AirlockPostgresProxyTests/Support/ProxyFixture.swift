@@ -5,6 +5,7 @@ import AirlockPostgresProxy
 import AirlockPostgresWire
 import AirlockState
 import Foundation
+import Testing
 
 /// A real PostgreSQL server, an Airlock home with the server declared as upstream `app`, an
 /// agent `claude` with its token, and the proxy in front of it on a free port.
@@ -92,10 +93,14 @@ final class ProxyFixture: @unchecked Sendable {
     }
 
     /// The audit log's records, oldest first.
+    /// The log's entries, after checking the proxy's chain with the verifier's own hashing.
     func auditRecords() throws -> [AuditValue] {
         try proxy.flushAudit()
+        let store = AuditStore(directory: home.path + "/audit")
+        let report = try AuditVerifier(keys: [], checkSignature: { _, _, _ in false }).verify(store)
+        #expect(report.intact, "\(report.findings)")
         var records: [AuditValue] = []
-        _ = try AuditStore(directory: home.path + "/audit").forEachEntry { line, _ in
+        _ = try store.forEachEntry { line, _ in
             if let value = try? AuditValue.parse(Array(line)) { records.append(value) }
             return true
         }
