@@ -202,7 +202,17 @@ fi
 
 # --- Runs. ----------------------------------------------------------------------------------
 failures=0
-# Sets tps and latency (ms) from one pgbench run, or leaves them empty and counts a failure.
+ticks_per_second=$(getconf CLK_TCK)
+# CPU time (user + system, in clock ticks) a process has used so far; empty if it is gone.
+cpu_ticks() {
+  [[ -n $1 && -r /proc/$1/stat ]] || return 0
+  # Fields after the command name, which is in parentheses and may hold spaces: utime and
+  # stime are the 12th and 13th of them.
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# Sets tps, latency (ms) and cpu (the proxy's CPU µs per transaction, for pgbouncer and Airlock)
+# from one pgbench run, or leaves them empty and counts a failure.
 run_pgbench() {
   local target=$1 workload=$2 clients=$3 protocol=$4 out
   local args=(-n -T "$seconds" -c "$clients" -j "$((clients > 1 ? 2 : 1))" -M "$protocol")
@@ -219,16 +229,29 @@ run_pgbench() {
   "${pg_env[@]}" "$pg_bin/psql" -X -q -w "${direct[@]}" -d postgres -v ON_ERROR_STOP=1 \
     -c 'VACUUM pgbench_branches' -c 'VACUUM pgbench_tellers' -c 'TRUNCATE pgbench_history' >/dev/null
   out=$scratch/run-$target-$workload-$clients-$protocol.log
-  tps="" latency=""
+  tps="" latency="" cpu=""
+  local proxy_process="" before=""
+  case $target in
+    pgbouncer) proxy_process=$(cat "$scratch/pgbouncer.pid" 2>/dev/null) ;;
+    airlock) proxy_process=$proxy_pid ;;
+  esac
+  before=$(cpu_ticks "$proxy_process")
   # In the background and waited for: a signal's trap then runs at once, not after the run.
   "${pg_env[@]}" PGPASSWORD="$password" "$pg_bin/pgbench" "${connection[@]}" "${args[@]}" >"$out" 2>&1 &
   bench_pid=$!
   local ok=1
   wait "$bench_pid" || ok=0
   bench_pid=""
+  local after
+  after=$(cpu_ticks "$proxy_process")
   if ((ok)); then
     tps=$(awk '/^tps = / { print $3; exit }' "$out")
     latency=$(awk '/^latency average = / { print $4; exit }' "$out")
+    local transactions
+    transactions=$(awk '/^number of transactions actually processed: / { split($6, n, "/"); print n[1]; exit }' "$out")
+    if [[ -n $before && -n $after && -n $transactions ]] && ((transactions > 0)); then
+      cpu=$(awk -v b="$before" -v a="$after" -v t="$transactions" -v hz="$ticks_per_second" 'BEGIN { printf "%.1f", (a - b) * 1000000 / hz / t }')
+    fi
   fi
   if [[ -z $tps || -z $latency ]] || grep -qE '^number of failed transactions: [1-9]' "$out"; then
     tps=failed latency=failed
@@ -242,15 +265,15 @@ rows=()
 for workload in select-only tpcb-like; do
   for clients in 1 10; do
     for protocol in simple extended; do
-      declare -A tps_of=() latency_of=()
+      declare -A tps_of=() latency_of=() cpu_of=()
       for target in direct pgbouncer airlock; do
         if [[ $target == airlock && -n $airlock_error ]]; then continue; fi
         echo "bench-proxy: $workload, $clients clients, $protocol, $target (${seconds}s)" >&2
         run_pgbench "$target" "$workload" "$clients" "$protocol"
-        tps_of[$target]=$tps latency_of[$target]=$latency
+        tps_of[$target]=$tps latency_of[$target]=$latency cpu_of[$target]=$cpu
       done
-      rows+=("$workload|$clients|$protocol|${tps_of[direct]:-}|${tps_of[pgbouncer]:-}|${tps_of[airlock]:-}|${latency_of[direct]:-}|${latency_of[pgbouncer]:-}|${latency_of[airlock]:-}")
-      unset tps_of latency_of
+      rows+=("$workload|$clients|$protocol|${tps_of[direct]:-}|${tps_of[pgbouncer]:-}|${tps_of[airlock]:-}|${latency_of[direct]:-}|${latency_of[pgbouncer]:-}|${latency_of[airlock]:-}|${cpu_of[pgbouncer]:-}|${cpu_of[airlock]:-}")
+      unset tps_of latency_of cpu_of
     done
   done
 done
@@ -260,21 +283,22 @@ pg_version=$("$pg_bin/postgres" --version | awk '{ print $3 }')
 bouncer_version=$("$pgbouncer" --version | awk 'NR == 1 { print $2 }')
 echo "## PostgreSQL proxy: pgbench direct, through pgbouncer, through Airlock ($(date -u +%Y-%m-%d), $(nproc) cores)"
 echo
-echo "PostgreSQL $pg_version (fsync off, /dev/shm), pgbench scale $scale, ${seconds} s per run; pgbouncer $bouncer_version, transaction pooling, pool of 20; all on 127.0.0.1. Latency is pgbench's average per transaction; a TPC-B transaction is 7 statements (BEGIN … END), select-only 1."
+echo "PostgreSQL $pg_version (fsync off, /dev/shm), pgbench scale $scale, ${seconds} s per run; pgbouncer $bouncer_version, transaction pooling, pool of 20; all on 127.0.0.1. Latency is pgbench's average per transaction; a TPC-B transaction is 7 statements (BEGIN … END), select-only 1. CPU per transaction is the proxy process's user + system time over the run (/proc/PID/stat) divided by the transactions pgbench completed: it depends far less on what else the machine is doing than TPS does."
 echo
-echo "| workload | clients | protocol | TPS direct | TPS pgbouncer | TPS airlock | airlock ÷ pgbouncer | latency direct (ms) | latency pgbouncer (ms) | latency airlock (ms) | airlock added per statement (ms) |"
-echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| workload | clients | protocol | TPS direct | TPS pgbouncer | TPS airlock | airlock ÷ pgbouncer | latency direct (ms) | latency pgbouncer (ms) | latency airlock (ms) | airlock added per statement (ms) | CPU per transaction pgbouncer (µs) | CPU per transaction airlock (µs) |"
+echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for row in "${rows[@]}"; do
-  IFS='|' read -r workload clients protocol td tb ta ld lb la <<<"$row"
+  IFS='|' read -r workload clients protocol td tb ta ld lb la cb ca <<<"$row"
   statements=$([[ $workload == tpcb-like ]] && echo 7 || echo 1)
-  awk -v w="$workload" -v c="$clients" -v p="$protocol" -v td="$td" -v tb="$tb" -v ta="$ta" -v ld="$ld" -v lb="$lb" -v la="$la" -v n="$statements" '
+  awk -v w="$workload" -v c="$clients" -v p="$protocol" -v td="$td" -v tb="$tb" -v ta="$ta" -v ld="$ld" -v lb="$lb" -v la="$la" -v cb="$cb" -v ca="$ca" -v n="$statements" '
     function ok(x) { return x != "" && x != "failed" }
     function num(x) { return ok(x) ? sprintf("%.0f", x) : x == "" ? "—" : "**failed**" }
     function ms(x) { return ok(x) ? sprintf("%.3f", x) : x == "" ? "—" : "**failed**" }
+    function us(x) { return x != "" ? sprintf("%.1f", x) : "—" }
     BEGIN {
       ratio = (ok(ta) && ok(tb) && tb > 0) ? sprintf("%.2f", ta / tb) : "—"
       added = (c == 1 && ok(la) && ok(ld)) ? sprintf("%+.3f", (la - ld) / n) : "—"
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w, c, p, num(td), num(tb), num(ta), ratio, ms(ld), ms(lb), ms(la), added
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w, c, p, num(td), num(tb), num(ta), ratio, ms(ld), ms(lb), ms(la), added, us(cb), us(ca)
     }'
 done
 
