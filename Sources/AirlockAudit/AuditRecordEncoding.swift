@@ -67,6 +67,27 @@ struct CanonicalJSONWriter {
         closeArray()
     }
 
+    /// `"name":value` for the common member shapes.
+    mutating func member(_ name: StaticString, _ value: String) {
+        key(name)
+        string(value)
+    }
+
+    mutating func member(_ name: StaticString, optional value: String?) {
+        key(name)
+        optional(value)
+    }
+
+    mutating func member(_ name: StaticString, int value: Int64) {
+        key(name)
+        int(value)
+    }
+
+    mutating func member(_ name: StaticString, strings values: [String]) {
+        key(name)
+        strings(values)
+    }
+
     private mutating func separate() {
         if !atStart { bytes.append(UInt8(ascii: ",")) }
     }
@@ -81,131 +102,90 @@ extension AuditRecord {
         out.key("action")
         out.openObject()
         if let argv = action.argv {
-            out.key("argv")
-            out.strings(argv)
+            out.member("argv", strings: argv)
         }
         if let digest = action.fullTextDigest {
-            out.key("full_text_digest")
-            out.string(digest)
+            out.member("full_text_digest", digest)
         }
-        out.key("kind")
-        out.string(action.kind)
-        out.key("text")
-        out.string(action.text)
+        out.member("kind", action.kind)
+        out.member("text", action.text)
         out.closeObject()
         if let approval {
             out.key("approval")
             out.openObject()
-            out.key("approver")
-            out.optional(approval.approver)
-            out.key("id")
-            out.string(approval.id)
+            out.member("approver", optional: approval.approver)
+            out.member("id", approval.id)
             out.closeObject()
         }
         out.key("context")
         out.openObject()
-        out.key("agent")
-        out.optional(context.agent)
-        out.key("host")
-        out.string(context.host)
-        out.key("session")
-        out.optional(context.session)
-        out.key("user")
-        out.string(context.user)
-        out.key("working_dir")
-        out.string(context.workingDirectory)
+        out.member("agent", optional: context.agent)
+        out.member("host", context.host)
+        out.member("session", optional: context.session)
+        out.member("user", context.user)
+        out.member("working_dir", context.workingDirectory)
         out.closeObject()
-        out.key("decision")
-        out.string(outcome.rawValue)
-        out.key("door")
-        out.string(door.rawValue)
-        out.key("environment")
-        out.string(environment)
-        out.key("index")
-        out.int(Int64(index))
+        out.member("decision", outcome.rawValue)
+        out.member("door", door.rawValue)
+        out.member("environment", environment)
+        out.member("index", int: Int64(index))
         if let journal {
-            out.key("journal")
-            out.string(journal)
+            out.member("journal", journal)
         }
         out.key("matched_rule")
         out.openObject()
-        out.key("id")
-        out.string(rule.id)
-        out.key("pattern")
-        out.string(rule.pattern)
-        out.key("type")
-        out.string(rule.type)
+        out.member("id", rule.id)
+        out.member("pattern", rule.pattern)
+        out.member("type", rule.type)
         out.closeObject()
-        out.key("mode")
-        out.string(mode)
+        out.member("mode", mode)
         out.key("parsed")
         out.openArray()
         for command in commands { Self.write(command, into: &out) }
         out.closeArray()
-        out.key("policy_digest")
-        out.string(policyDigest)
-        out.key("prev")
-        out.string(previous)
-        out.key("reason")
-        out.string(reason)
+        out.member("policy_digest", policyDigest)
+        out.member("prev", previous)
+        out.member("reason", reason)
         if let result {
             out.key("result")
             out.openObject()
-            out.key("duration_us")
-            out.int(result.durationMicroseconds)
+            out.member("duration_us", int: result.durationMicroseconds)
             if let error = result.error {
-                out.key("error")
-                out.string(error)
+                out.member("error", error)
             }
             if let of = result.of {
-                out.key("of")
-                out.int(Int64(of))
+                out.member("of", int: Int64(of))
             }
             out.closeObject()
         }
-        out.key("timestamp")
-        out.string(timestamp)
+        out.member("timestamp", timestamp)
         out.closeObject()
         return out.bytes
     }
 
     private static func write(_ command: Command, into out: inout CanonicalJSONWriter) {
         out.openObject()
-        out.key("args")
-        out.strings(command.args)
-        out.key("binary")
-        out.string(command.binary)
-        out.key("decision")
-        out.string(command.decision)
-        out.key("effect")
-        out.string(command.effect)
-        out.key("environment")
-        out.string(command.environment)
-        out.key("rule")
-        out.optional(command.rule)
+        out.member("args", strings: command.args)
+        out.member("binary", command.binary)
+        out.member("decision", command.decision)
+        out.member("effect", command.effect)
+        out.member("environment", command.environment)
+        out.member("rule", optional: command.rule)
         if let statement = command.statement {
             out.key("statement")
             out.openObject()
-            out.key("class")
-            out.string(statement.sqlClass)
-            out.key("flags")
-            out.strings(statement.flags)
-            out.key("kind")
-            out.string(statement.kind)
+            out.member("class", statement.sqlClass)
+            out.member("flags", strings: statement.flags)
+            out.member("kind", statement.kind)
             if let rows = statement.rows {
-                out.key("rows")
-                out.int(Int64(rows))
+                out.member("rows", int: Int64(rows))
             }
-            out.key("tables")
-            out.strings(statement.tables)
-            out.key("text")
-            out.string(statement.text)
+            out.member("tables", strings: statement.tables)
+            out.member("text", statement.text)
             out.closeObject()
         }
-        out.key("subcommand")
-        out.optional(command.subcommand)
-        out.key("targets")
-        out.strings(command.targets)
+        out.member("subcommand", optional: command.subcommand)
+        out.member("targets", strings: command.targets)
         out.closeObject()
     }
 }
