@@ -27,6 +27,13 @@ struct PendingResult {
     init(recorded: Recorded) {
         self.recorded = recorded
     }
+
+    /// The record, moved out (`.none` stays): the caller holds its only reference and can
+    /// change it without copying its arrays.
+    mutating func takeRecorded() -> Recorded {
+        defer { recorded = .none }
+        return recorded
+    }
 }
 
 extension ProxyContext {
@@ -73,7 +80,8 @@ extension ClientSession {
 
     func popResult() -> PendingResult? {
         guard resultsHead < results.count else { return nil }
-        let result = results[resultsHead]
+        var result = PendingResult(recorded: .none)
+        swap(&result, &results[resultsHead])
         resultsHead += 1
         if resultsHead > 64, resultsHead * 2 > results.count {
             results.removeFirst(resultsHead)
@@ -86,10 +94,10 @@ extension ClientSession {
     /// record (`sql_result`) pointing at the decision already on disk. A log that fails here
     /// has already run the statement; the failure stops the next decision (the writer is then
     /// in its failed state and every later record must be durable).
-    func complete(_ result: PendingResult, error: String? = nil) {
+    func complete(_ result: consuming PendingResult, error: String? = nil) {
         let micros = Int64((NIODeadline.now() - result.start).nanoseconds / 1000)
         var record: AuditRecord
-        switch result.recorded {
+        switch result.takeRecorded() {
         case .none:
             return
         case .deferred(let deferred):
