@@ -80,8 +80,9 @@ extension ClientSession {
 
     func popResult() -> PendingResult? {
         guard resultsHead < results.count else { return nil }
-        var result = PendingResult(recorded: .none)
-        swap(&result, &results[resultsHead])
+        let result = results[resultsHead]
+        // The list lets go of the record, so the result holds its only reference.
+        results[resultsHead].recorded = .none
         resultsHead += 1
         if resultsHead > 64, resultsHead * 2 > results.count {
             results.removeFirst(resultsHead)
