@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// The audit log on disk, safe for many processes appending at once.
 ///
@@ -33,6 +34,23 @@ public final class AuditStore: @unchecked Sendable {
     /// function (the proxy uses one with the CPU's SHA instructions; this module stays free of
     /// dependencies for the hook). Set before the first append.
     public var leafHash: @Sendable ([UInt8]) -> [UInt8] = { Merkle.leafHash($0) }
+
+    /// Where this store's own last append left the log. A process that appends many batches
+    /// (the proxy's writer) then needn't read the head back each time: see `currentState`.
+    private let lastAppend = Mutex<LastAppend?>(nil)
+
+    private struct LastAppend {
+        /// The log's file, held open: while it is, no other file can get its inode number, so
+        /// a log replaced by another file is never mistaken for the one remembered.
+        var pin: Int32
+        var device: UInt64
+        var inode: UInt64
+        var state: State
+    }
+
+    deinit {
+        if let pin = lastAppend.withLock({ $0?.pin }) { close(pin) }
+    }
 
     public init(directory: String) {
         self.directory = directory
@@ -69,7 +87,9 @@ public final class AuditStore: @unchecked Sendable {
         try lock(fd)
         defer { flock(fd, LOCK_UN) }
 
-        var state = try currentState(fd, now: now)
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw AuditError.system("stat", logPath) }
+        var state = try currentState(fd, info: info, now: now)
         let records = try build()
         var buffer: [UInt8] = []
         var written: [AuditRecord] = []
@@ -101,7 +121,22 @@ public final class AuditStore: @unchecked Sendable {
         }
         state.offset += buffer.count
         writeHead(state)
+        remember(State(count: state.count, offset: state.offset, lastLeaf: state.lastLeaf), of: fd, info: info)
         return Array(written.dropFirst(state.pendingRecovery.count))
+    }
+
+    /// Keeps the state an append left for the next one (see `currentState`).
+    private func remember(_ state: State, of fd: Int32, info: stat) {
+        let (device, inode) = (UInt64(info.st_dev), UInt64(info.st_ino))
+        lastAppend.withLock { last in
+            if let known = last, known.device == device, known.inode == inode {
+                last?.state = state
+                return
+            }
+            if let known = last { close(known.pin) }
+            let pin = dup(fd)
+            last = pin < 0 ? nil : LastAppend(pin: pin, device: device, inode: inode, state: state)
+        }
     }
 
     /// The state an append continues from, after checking the log against the head and
@@ -113,10 +148,16 @@ public final class AuditStore: @unchecked Sendable {
         var pendingRecovery: [AuditRecord] = []
     }
 
-    private func currentState(_ fd: Int32, now: () -> String) throws(AuditError) -> State {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .system("stat", logPath) }
+    private func currentState(_ fd: Int32, info: stat, now: () -> String) throws(AuditError) -> State {
         let size = Int(info.st_size)
+        // The log only grows, and every way it shrinks (a torn tail cut off) is followed by a
+        // recovery entry: a log that is still the file this store last appended to, at the
+        // length it left, has had nothing appended since, so that append's state is current
+        // and the head (which it wrote) needn't be read back. Anything else reads the head.
+        if let last = lastAppend.withLock({ $0 }), last.state.offset == size,
+           last.device == UInt64(info.st_dev), last.inode == UInt64(info.st_ino) {
+            return last.state
+        }
         let head = readHead()
         if let head, head.offset == size { return head }
         var notes: [String] = []

@@ -76,8 +76,10 @@ public final class AuditWriter: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         let ticket = queueLocked(record)
         callbacks[ticket] = completion
-        pthread_cond_signal(wake)
         pthread_mutex_unlock(mutex)
+        // Signalled after unlocking: a writer woken under the lock would find it held, sleep
+        // on the mutex and need a second wake-up, on the path of a statement waiting for it.
+        pthread_cond_signal(wake)
     }
 
     /// Queues a record and returns it as stored (index set) once it is on disk.

@@ -53,7 +53,8 @@ struct ScratchLog {
         let log = ScratchLog()
         try log.store.append([ScratchLog.record("a"), ScratchLog.record("b")])
         try FileManager.default.removeItem(atPath: log.directory + "/log.head")
-        try log.store.append([ScratchLog.record("c")])
+        // Another process's store: this one's memory of its last append would not need the head.
+        try AuditStore(directory: log.directory).append([ScratchLog.record("c")])
         #expect(try log.records().map(\.index) == [0, 1, 2])
         #expect(try log.records().map(\.outcome) == [.allowed, .allowed, .allowed])
     }
@@ -171,9 +172,45 @@ struct ScratchLog {
         // A head that claims a count and offset the log does not have at that place (as a torn
         // or stale head would): the next append recounts instead of calling the log damaged.
         try "airlock-audit-head 2 7 10 \(AuditRecord.noPrevious) \(AuditStore.headCheck(count: 7, offset: 10, leaf: AuditRecord.noPrevious))\n".write(toFile: headPath, atomically: true, encoding: .utf8)
-        try log.store.append([ScratchLog.record("c")])
+        try AuditStore(directory: log.directory).append([ScratchLog.record("c")])
         #expect(try log.records().map(\.index) == [0, 1, 2])
         #expect(try log.records().map(\.action.text) == ["a", "b", "c"])
         #expect(good.hasPrefix("airlock-audit-head 2 2 "))
+    }
+
+    /// A store remembers where its last append left the log; appends by anyone else in
+    /// between (another process, another store) must send it back to the head.
+    @Test func storesTakingTurnsKeepOneChain() throws {
+        let log = ScratchLog()
+        let other = AuditStore(directory: log.directory)
+        for (turn, text) in ["a", "b", "c", "d", "e", "f"].enumerated() {
+            try (turn.isMultiple(of: 2) ? log.store : other).append([ScratchLog.record(text)])
+        }
+        let records = try log.records()
+        #expect(records.map(\.index) == [0, 1, 2, 3, 4, 5])
+        #expect(records.map(\.action.text) == ["a", "b", "c", "d", "e", "f"])
+        for position in 1..<records.count {
+            #expect(records[position].previous == Hex.encode(Merkle.leafHash(Array(log.lines[position - 1].utf8))))
+        }
+        let report = try AuditVerifier(keys: [], checkSignature: { _, _, _ in false }).verify(log.store)
+        #expect(report.intact && report.entries == 6)
+    }
+
+    /// A log replaced by another file of exactly the same length (restored from a backup, say)
+    /// is not the log the store last appended to: the next entry chains to what is there now.
+    @Test func aReplacedLogOfTheSameLengthIsReadAgain() throws {
+        let log = ScratchLog()
+        try log.store.append([ScratchLog.record("a"), ScratchLog.record("b")])
+        let elsewhere = ScratchLog()
+        try elsewhere.store.append([ScratchLog.record("x"), ScratchLog.record("y")])
+        let manager = FileManager.default
+        for name in ["log.jsonl", "log.head"] {
+            try manager.removeItem(atPath: log.directory + "/" + name)
+            try manager.copyItem(atPath: elsewhere.directory + "/" + name, toPath: log.directory + "/" + name)
+        }
+        try log.store.append([ScratchLog.record("c")])
+        let records = try log.records()
+        #expect(records.map(\.action.text) == ["x", "y", "c"])
+        #expect(records[2].previous == Hex.encode(Merkle.leafHash(Array(log.lines[1].utf8))))
     }
 }
