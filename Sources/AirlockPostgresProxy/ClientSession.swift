@@ -43,6 +43,10 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     /// Client messages not yet handled (the gate is deciding on an earlier one).
     var inbox = CircularBuffer<PostgresFrame>()
     var deciding = false
+    /// The statement in front waits only for its record to reach the disk (a moment): what was
+    /// gathered for the server before it (an extended query's Parse, Bind and Describe) then
+    /// goes with it in one write, instead of waking the server twice.
+    private var awaitingRecord = false
     /// Errors to send in place of the server's, for denials in flight, oldest first.
     var denials: [ErrorFields] = []
     /// Prepared statements' classifications, by name (`""` is the unnamed one).
@@ -632,6 +636,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             guard let channel else { return }
             queueDeferredRecords()
             let promise = channel.eventLoop.makePromise(of: Verdict.self)
+            awaitingRecord = true
             proxy.gate.recordDurably(record) { result in
                 switch result {
                 case .success(let stored):
@@ -783,6 +788,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         deciding = true
         future.whenComplete { [self] result in
             deciding = false
+            awaitingRecord = false
             let verdict: Verdict
             switch result {
             case .success(let decided): verdict = decided
@@ -826,7 +832,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
         frame.write(into: &toUpstream)
     }
 
-    /// Writes what is gathered; returns the client write's future when there was one.
+    /// Writes what is gathered (the server's part waits while `awaitingRecord`); returns the
+    /// client write's future when there was one.
     @discardableResult
     func flush() -> EventLoopFuture<Void>? {
         var written: EventLoopFuture<Void>?
@@ -834,7 +841,7 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             written = channel.writeAndFlush(toClient)
             toClient = channel.allocator.buffer(capacity: 512)
         }
-        if toUpstream.readableBytes > 0, let upstream {
+        if toUpstream.readableBytes > 0, !awaitingRecord, let upstream {
             upstream.writeAndFlush(toUpstream, promise: nil)
             toUpstream = upstream.allocator.buffer(capacity: 512)
         }
