@@ -17,6 +17,38 @@ public enum AuditClock {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
+        // Every record is stamped: its 24 bytes are written in place rather than assembled from
+        // a dozen small strings. Years outside four digits take the general path.
+        guard (0...9999).contains(year), (0...999).contains(milliseconds) else {
+            return formatAnyYear(year: year, month: month, day: day, secondOfDay: secondOfDay, milliseconds: milliseconds)
+        }
+        return String(unsafeUninitializedCapacity: 24) { text in
+            func digits(_ value: Int64, _ width: Int, at start: Int) {
+                var rest = value
+                for position in (start..<start + width).reversed() {
+                    text[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            digits(year, 4, at: 0)
+            text[4] = UInt8(ascii: "-")
+            digits(month, 2, at: 5)
+            text[7] = UInt8(ascii: "-")
+            digits(day, 2, at: 8)
+            text[10] = UInt8(ascii: "T")
+            digits(secondOfDay / 3600, 2, at: 11)
+            text[13] = UInt8(ascii: ":")
+            digits(secondOfDay % 3600 / 60, 2, at: 14)
+            text[16] = UInt8(ascii: ":")
+            digits(secondOfDay % 60, 2, at: 17)
+            text[19] = UInt8(ascii: ".")
+            digits(Int64(milliseconds), 3, at: 20)
+            text[23] = UInt8(ascii: "Z")
+            return 24
+        }
+    }
+
+    static func formatAnyYear(year: Int64, month: Int64, day: Int64, secondOfDay: Int64, milliseconds: Int) -> String {
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text

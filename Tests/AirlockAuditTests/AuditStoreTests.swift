@@ -157,6 +157,24 @@ struct ScratchLog {
     @Test func timestampsAreRFC3339() {
         #expect(AuditClock.format(seconds: 0, milliseconds: 0) == "1970-01-01T00:00:00.000Z")
         #expect(AuditClock.format(seconds: 1_795_235_401, milliseconds: 123) == "2026-11-21T04:30:01.123Z")
+        #expect(AuditClock.format(seconds: 253_402_300_799, milliseconds: 999) == "9999-12-31T23:59:59.999Z")
+        #expect(AuditClock.format(seconds: 253_402_300_800, milliseconds: 0) == "10000-01-01T00:00:00.000Z")
+    }
+
+    /// The in-place writer against the general one, over seeded times from year 1 to 9999.
+    @Test func timestampsWrittenInPlaceMatchTheGeneralFormat() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let seconds = Int64(state >> 2) % 315_537_897_600 - 62_135_596_800
+            let milliseconds = Int(state % 1000)
+            let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+            let (year, month, day) = AuditClock.civil(fromDays: days)
+            let general = AuditClock.formatAnyYear(year: year, month: month, day: day, secondOfDay: seconds - days * 86_400, milliseconds: milliseconds)
+            let fast = AuditClock.format(seconds: seconds, milliseconds: milliseconds)
+            #expect(fast == general)
+            #expect(AuditClock.parse(fast) == seconds)
+        }
         #expect(AuditClock.parse("2026-11-21T04:30:01.123Z") == 1_795_235_401)
         #expect(AuditClock.parse("2026-11-21") == 1_795_219_200)
         #expect(AuditClock.parse("yesterday") == nil)
