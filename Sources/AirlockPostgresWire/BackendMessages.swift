@@ -85,10 +85,16 @@ public enum Backend {
     }
 
     /// The rows a command tag reports (its last number), nil for tags without one (`CREATE TABLE`).
+    /// Read from the bytes, without splitting the tag into words: it runs for every statement.
     public static func rows(inTag tag: String) -> Int? {
-        guard let last = tag.split(separator: " ").last, let rows = Int(last) else { return nil }
-        let words = tag.split(separator: " ")
-        return words.count >= 2 ? rows : nil
+        let bytes = tag.utf8
+        let space = UInt8(ascii: " ")
+        guard let lastByte = bytes.lastIndex(where: { $0 != space }) else { return nil }
+        let end = bytes.index(after: lastByte)
+        let wordStart = bytes[..<end].lastIndex(of: space).map(bytes.index(after:)) ?? bytes.startIndex
+        // A tag of one word (`COMMIT`, `5`) reports no rows.
+        guard bytes[..<wordStart].contains(where: { $0 != space }) else { return nil }
+        return Int(tag[wordStart..<end])
     }
 }
 

@@ -36,7 +36,7 @@ struct ConstantTruth {
                   let op = operatorName(body), let left = tree.member(body, "lexpr"), let right = tree.member(body, "rexpr") else { return nil }
             if let l = constant(left), let r = constant(right) { return compare(l, r, op) }
             // `x = x` holds for every row where x is not null: as good as a tautology for a guard.
-            if ["=", "<=", ">="].contains(op), canonical(left) == canonical(right), !canonical(left).isEmpty { return true }
+            if ["=", "<=", ">="].contains(op), let l = columnReference(left), let r = columnReference(right), l == r { return true }
             return nil
         case "NullTest":
             guard let argument = tree.member(body, "arg"), let testType = tree.member(body, "nulltesttype"), constant(argument) != nil else { return nil }
@@ -116,12 +116,20 @@ struct ConstantTruth {
         }
     }
 
-    /// The subtree's JSON without source locations, so `x = x` compares equal.
-    private func canonical(_ node: Int32) -> String {
-        guard let (type, _) = tree.typed(node), type == "ColumnRef" else { return "" }
+    /// A column reference's JSON up to its source location, so `x = x` compares equal; nil
+    /// for anything else (most comparisons, `id = 5`, stop at the type).
+    private func columnReference(_ node: Int32) -> ArraySlice<UInt8>? {
+        guard let (type, _) = tree.typed(node), type == "ColumnRef" else { return nil }
         let n = tree.nodes[Int(node)]
-        let text = String(decoding: tree.bytes[Int(n.start)..<Int(n.end)], as: UTF8.self)
-        guard let range = text.firstRange(of: ",\"location\":") else { return text }
-        return String(text[..<range.lowerBound])
+        let json = tree.bytes[Int(n.start)..<Int(n.end)]
+        let marker = Self.locationMarker
+        var index = json.startIndex
+        while index + marker.count <= json.endIndex {
+            if json[index] == marker[0], json[index..<index + marker.count].elementsEqual(marker) { return json[..<index] }
+            index += 1
+        }
+        return json
     }
+
+    private static let locationMarker = Array(",\"location\":".utf8)
 }

@@ -140,6 +140,10 @@ extension ResponseTrackerTests {
         #expect(Backend.rows(inTag: "UPDATE 3") == 3)
         #expect(Backend.rows(inTag: "INSERT 0 12") == 12)
         #expect(Backend.rows(inTag: "CREATE TABLE") == nil)
+        #expect(Backend.rows(inTag: "SELECT  7 ") == 7)
+        for tag in ["", " ", "5", " 5", "5 ", "COMMIT", "SELECT x", "UPDATE 3x", "FETCH 9223372036854775808"] {
+            #expect(Backend.rows(inTag: tag) == nil, "\(tag)")
+        }
     }
 }
 

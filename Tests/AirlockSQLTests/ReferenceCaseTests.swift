@@ -168,12 +168,13 @@ import Testing
     @Test func tautologiesAreFoundAndRealConditionsAreNot() {
         for sql in ["UPDATE t SET a = 1 WHERE 1 <> 0", "UPDATE t SET a = 1 WHERE 'a' = 'a'", "UPDATE t SET a = 1 WHERE NOT false",
                     "UPDATE t SET a = 1 WHERE id = id", "UPDATE t SET a = 1 WHERE id = 5 OR 1 = 1", "UPDATE t SET a = 1 WHERE 't'::boolean",
-                    "UPDATE t SET a = 1 WHERE 2 > 1 AND true"] {
+                    "UPDATE t SET a = 1 WHERE 2 > 1 AND true", "UPDATE t SET a = 1 WHERE t.id >= t.id", "DELETE FROM t WHERE (id) = id"] {
             let statement = SQLClassifier.classify(sql)[0]
             #expect(statement.sqlClass == .destructive, "\(sql)")
             #expect(statement.flags.contains(.tautologicalWhere), "\(sql)")
         }
-        for sql in ["UPDATE t SET a = 1 WHERE id = 5", "UPDATE t SET a = 1 WHERE 1 = 1 AND id = 5", "UPDATE t SET a = 1 WHERE 1 = 2 OR id = 5"] {
+        for sql in ["UPDATE t SET a = 1 WHERE id = 5", "UPDATE t SET a = 1 WHERE 1 = 1 AND id = 5", "UPDATE t SET a = 1 WHERE 1 = 2 OR id = 5",
+                    "UPDATE t SET a = 1 WHERE id = idx", "UPDATE t SET a = 1 WHERE t.id = u.id", "UPDATE t SET a = 1 WHERE id < id"] {
             let statement = SQLClassifier.classify(sql)[0]
             #expect(statement.sqlClass == .write, "\(sql)")
             #expect(!statement.flags.contains(.tautologicalWhere), "\(sql)")
