@@ -203,16 +203,17 @@ fi
 # --- Runs. ----------------------------------------------------------------------------------
 failures=0
 ticks_per_second=$(getconf CLK_TCK)
-# CPU time (user + system, in clock ticks) a process has used so far; empty if it is gone.
+# The user and the system CPU time (clock ticks) a process has used so far, as "USER SYSTEM";
+# empty if it is gone.
 cpu_ticks() {
   [[ -n $1 && -r /proc/$1/stat ]] || return 0
   # Fields after the command name, which is in parentheses and may hold spaces: utime and
   # stime are the 12th and 13th of them.
-  sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12, $13 }'
 }
 
-# Sets tps, latency (ms) and cpu (the proxy's CPU µs per transaction, for pgbouncer and Airlock)
-# from one pgbench run, or leaves them empty and counts a failure.
+# Sets tps, latency (ms) and cpu (the proxy's CPU µs per transaction, for pgbouncer and Airlock:
+# "TOTAL USER") from one pgbench run, or leaves them empty and counts a failure.
 run_pgbench() {
   local target=$1 workload=$2 clients=$3 protocol=$4 out
   local args=(-n -T "$seconds" -c "$clients" -j "$((clients > 1 ? 2 : 1))" -M "$protocol")
@@ -250,7 +251,9 @@ run_pgbench() {
     local transactions
     transactions=$(awk '/^number of transactions actually processed: / { split($6, n, "/"); print n[1]; exit }' "$out")
     if [[ -n $before && -n $after && -n $transactions ]] && ((transactions > 0)); then
-      cpu=$(awk -v b="$before" -v a="$after" -v t="$transactions" -v hz="$ticks_per_second" 'BEGIN { printf "%.1f", (a - b) * 1000000 / hz / t }')
+      cpu=$(awk -v b="$before" -v a="$after" -v t="$transactions" -v hz="$ticks_per_second" 'BEGIN {
+        split(b, b_, " "); split(a, a_, " "); per = 1000000 / hz / t
+        printf "%.1f %.1f", (a_[1] + a_[2] - b_[1] - b_[2]) * per, (a_[1] - b_[1]) * per }')
     fi
   fi
   if [[ -z $tps || -z $latency ]] || grep -qE '^number of failed transactions: [1-9]' "$out"; then
@@ -283,7 +286,7 @@ pg_version=$("$pg_bin/postgres" --version | awk '{ print $3 }')
 bouncer_version=$("$pgbouncer" --version | awk 'NR == 1 { print $2 }')
 echo "## PostgreSQL proxy: pgbench direct, through pgbouncer, through Airlock ($(date -u +%Y-%m-%d), $(nproc) cores)"
 echo
-echo "PostgreSQL $pg_version (fsync off, /dev/shm), pgbench scale $scale, ${seconds} s per run; pgbouncer $bouncer_version, transaction pooling, pool of 20; all on 127.0.0.1. Latency is pgbench's average per transaction; a TPC-B transaction is 7 statements (BEGIN … END), select-only 1. CPU per transaction is the proxy process's user + system time over the run (/proc/PID/stat) divided by the transactions pgbench completed: it depends far less on what else the machine is doing than TPS does."
+echo "PostgreSQL $pg_version (fsync off, /dev/shm), pgbench scale $scale, ${seconds} s per run; pgbouncer $bouncer_version, transaction pooling, pool of 20; all on 127.0.0.1. Latency is pgbench's average per transaction; a TPC-B transaction is 7 statements (BEGIN … END), select-only 1. CPU per transaction is the proxy process's user + system time over the run (/proc/PID/stat) divided by the transactions pgbench completed, with the user part (the proxy's own code; the rest is the kernel's, mostly sending on loopback TCP and waking the receiver): it depends far less on what else the machine is doing than TPS does."
 echo
 echo "| workload | clients | protocol | TPS direct | TPS pgbouncer | TPS airlock | airlock ÷ pgbouncer | latency direct (ms) | latency pgbouncer (ms) | latency airlock (ms) | airlock added per statement (ms) | CPU per transaction pgbouncer (µs) | CPU per transaction airlock (µs) |"
 echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -294,7 +297,7 @@ for row in "${rows[@]}"; do
     function ok(x) { return x != "" && x != "failed" }
     function num(x) { return ok(x) ? sprintf("%.0f", x) : x == "" ? "—" : "**failed**" }
     function ms(x) { return ok(x) ? sprintf("%.3f", x) : x == "" ? "—" : "**failed**" }
-    function us(x) { return x != "" ? sprintf("%.1f", x) : "—" }
+    function us(x,  v) { if (x == "") return "—"; split(x, v, " "); return sprintf("%.1f (user %.1f)", v[1], v[2]) }
     BEGIN {
       ratio = (ok(ta) && ok(tb) && tb > 0) ? sprintf("%.2f", ta / tb) : "—"
       added = (c == 1 && ok(la) && ok(ld)) ? sprintf("%+.3f", (la - ld) / n) : "—"
