@@ -384,7 +384,10 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                 processID: mine.processID, secretKey: mine.secretKey,
                 target: .init(
                     host: proxy.upstream.host, port: proxy.upstream.port, processID: key.processID, secretKey: key.secretKey,
-                    cancelHold: { [weak self] in loop?.execute { self?.cancelHold() } }))
+                    cancelHold: { [weak self] in
+                        guard let session = self else { return }
+                        loop?.execute { session.cancelHold() }
+                    }))
             send(Backend.backendKeyData(processID: mine.processID, secretKey: mine.secretKey))
         case Backend.errorResponse:
             let fields = try ErrorFields(frame.body)
@@ -717,18 +720,21 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
                 error.fields.append((UInt8(ascii: "W"), "held \(proxy.approvalHold.nanoseconds / 1_000_000_000) s for approval \(current.id); nobody answered"))
                 return endHold(.refuse(error))
             }
+            // The pool gets the request's values, not the hold (which carries the session's
+            // continuation); the answers come back on this loop.
+            let (decision, context) = (current.decision, current.context)
             proxy.threads.runIfActive(eventLoop: channel.eventLoop) { [proxy] in
-                proxy.gate.holdState(requestID: current.id, decision: current.decision, context: current.context)
-            }.whenComplete { [self] result in
-                guard hold?.id == current.id else { return }
+                proxy.gate.holdState(requestID: id, decision: decision, context: context)
+            }.assumeIsolated().whenComplete { [self] result in
+                guard hold?.id == id else { return }
                 if case .success(.waiting) = result { return pollHold() }
                 // Answered or frozen: the full pipeline decides (and records) now.
                 proxy.threads.runIfActive(eventLoop: channel.eventLoop) { [proxy] () -> Verdict in
-                    let decided = proxy.gate.finish(current.decision, context: current.context)
+                    let decided = proxy.gate.finish(decision, context: context)
                     guard decided.verdict == .allow else { return .refuse(StatementDenial.error(for: decided)) }
-                    return .allow(approvedOnce: true, recorded: proxy.recorded(decided, context: current.context))
-                }.whenComplete { [self] result in
-                    guard hold?.id == current.id else { return }
+                    return .allow(approvedOnce: true, recorded: proxy.recorded(decided, context: context))
+                }.assumeIsolated().whenComplete { [self] result in
+                    guard hold?.id == id else { return }
                     switch result {
                     case .success(let verdict): endHold(verdict)
                     case .failure(let error): endHold(.refuse(StatementDenial.refusal("the gate could not decide: \(error)")))
@@ -786,7 +792,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
     /// Holds later client messages until `future` has the verdict, then goes on with them.
     private func resume(after future: EventLoopFuture<Verdict>, classes: [String], then: @escaping (Verdict) -> Void) {
         deciding = true
-        future.whenComplete { [self] result in
+        // Called on the channel's loop, where `future` completes: `then` never leaves it.
+        future.assumeIsolated().whenComplete { [self] result in
             deciding = false
             awaitingRecord = false
             let verdict: Verdict

@@ -309,7 +309,7 @@ extension ClientSession {
             return sendOwn(run.commitStatement, step: .commit, in: run)
         }
         // The journal must be on disk before the change commits.
-        proxy.threads.runIfActive(eventLoop: channel.eventLoop) { try journal.commit() }.whenComplete { [self] outcome in
+        proxy.threads.runIfActive(eventLoop: channel.eventLoop) { try journal.commit() }.assumeIsolated().whenComplete { [self] outcome in
             guard guarded === run, case .ready = phase else { return }
             switch outcome {
             case .success:

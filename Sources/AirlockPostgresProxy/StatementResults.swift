@@ -115,7 +115,7 @@ extension ClientSession {
             if statement < result.rows.count { record.commands[index].statement?.rows = result.rows[statement] }
             statement += 1
         }
-        try? proxy.gate.record(record, durable: false)
+        _ = try? proxy.gate.record(record, durable: false)
     }
 
     /// Before a record that must be durable: deferred records of statements already forwarded
@@ -124,7 +124,9 @@ extension ClientSession {
     func queueDeferredRecords() {
         for index in resultsHead..<results.count {
             guard case .deferred(let record) = results[index].recorded else { continue }
-            try? proxy.gate.record(record, durable: false)
+            // A failure puts the writer in its failed state: the durable record that follows
+            // then reports it and nothing more runs.
+            _ = try? proxy.gate.record(record, durable: false)
             results[index].recorded = .none
         }
     }
