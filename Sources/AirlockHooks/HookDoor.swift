@@ -143,7 +143,7 @@ public enum HookDoor {
         var template = Array("/tmp/airlock-hook-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { finish(HookAnswer.failClosed("cannot hand the call to airlock-cli: \(String(cString: strerror(errno)))", host: host)) }
-        unlink(String(cString: template))
+        _ = template.withUnsafeBufferPointer { $0.baseAddress.map { unlink($0) } }
         writeAll(fd, input)
         lseek(fd, 0, SEEK_SET)
         dup2(fd, 0)

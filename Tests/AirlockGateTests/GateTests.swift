@@ -190,7 +190,7 @@ struct GateTests {
     func stateFailure() throws {
         let home = try scratchDirectory()
         let blocker = home + "/not-a-directory"
-        FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8))
+        #expect(FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8)))
         let gate = Gate(checker: Checker(policy: GateFixture.policy), store: SQLiteStore(path: blocker + "/state.sqlite"), audit: AuditStore(directory: home + "/audit"))
         let decision = gate.decide(.shell("ls"), context: Context(user: "ada", workingDirectory: "/", homeDirectory: "/home/ada", airlockHome: home), door: .check)
         #expect(decision.verdict == .deny)

@@ -91,7 +91,7 @@ struct StateStoreTests {
     func refusesForeignFiles() throws {
         let directory = try scratchDirectory()
         let empty = directory + "/empty.sqlite"
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
         #expect(throws: StateError.self) { try SQLiteStore(path: empty).read { try $0.activeFreezes(at: 0) } }
         #expect((try? Data(contentsOf: URL(fileURLWithPath: empty)))?.count == 0, "the file is left as found")
 
