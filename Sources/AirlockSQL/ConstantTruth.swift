@@ -116,20 +116,12 @@ struct ConstantTruth {
         }
     }
 
-    /// A column reference's JSON up to its source location, so `x = x` compares equal; nil
-    /// for anything else (most comparisons, `id = 5`, stop at the type).
+    /// A column reference's names as their JSON (its `fields`, without the source location),
+    /// so `x = x` compares equal; nil for anything else (most comparisons, `id = 5`, stop at
+    /// the type).
     private func columnReference(_ node: Int32) -> ArraySlice<UInt8>? {
-        guard let (type, _) = tree.typed(node), type == "ColumnRef" else { return nil }
-        let n = tree.nodes[Int(node)]
-        let json = tree.bytes[Int(n.start)..<Int(n.end)]
-        let marker = Self.locationMarker
-        var index = json.startIndex
-        while index + marker.count <= json.endIndex {
-            if json[index] == marker[0], json[index..<index + marker.count].elementsEqual(marker) { return json[..<index] }
-            index += 1
-        }
-        return json
+        guard let (type, body) = tree.typed(node), type == "ColumnRef", let fields = tree.member(body, "fields") else { return nil }
+        let n = tree.nodes[Int(fields)]
+        return tree.bytes[Int(n.start)..<Int(n.end)]
     }
-
-    private static let locationMarker = Array(",\"location\":".utf8)
 }
