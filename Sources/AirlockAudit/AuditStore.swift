@@ -16,9 +16,10 @@ import Synchronization
 ///
 /// Appends take an exclusive `flock` on the log, write the batch with one `pwrite`, `fsync`,
 /// and only then return: an entry is durable before anyone acts on it. A crash mid-write leaves
-/// at most an unfinished last line (the batch was never acknowledged); the next append finds it,
-/// truncates it, and records that it did. Anything else that does not read back as the entries
-/// the head promises is damage, not a torn write, and is refused rather than repaired.
+/// at most an unfinished last line (the batch was never acknowledged); the next append writes a
+/// record that it discarded it over it, and cuts what is left before the same `fsync`. Anything
+/// else that does not read back as the entries the head promises is damage, not a torn write,
+/// and is refused rather than repaired.
 public final class AuditStore: @unchecked Sendable {
     public let directory: String
     public var logPath: String { directory + "/log.jsonl" }
@@ -104,6 +105,15 @@ public final class AuditStore: @unchecked Sendable {
             written.append(record)
         }
         try writeAll(fd, buffer, at: state.offset)
+        if Int(info.st_size) > state.offset + buffer.count {
+            // The rest of a torn tail this batch (which starts with the recovery record) was
+            // written over. Cut only now, so a crash can't lose the tail and its record both.
+            guard ftruncate(fd, off_t(state.offset + buffer.count)) == 0 else {
+                let code = errno
+                _ = ftruncate(fd, off_t(state.offset))
+                throw AuditError.system("truncate", logPath, code)
+            }
+        }
         guard fsync(fd) == 0 else {
             let code = errno
             // Not known to be durable: take it back so nothing unacknowledged stays behind.
@@ -168,9 +178,11 @@ public final class AuditStore: @unchecked Sendable {
             notes.append("the log was \(size) bytes but its head recorded \(head.offset) bytes and \(head.count) entries: acknowledged entries are missing")
         }
         var state = try scan(fd, from: start, size: size)
-        if state.offset < size, start.offset > 0, state.offset == start.offset {
-            // Nothing after the head reads as the next entry: the head itself may be stale or
-            // torn. It is only a hint, so recount from the beginning before judging the log.
+        if state.offset < size, start.offset > 0, state.offset == start.offset, !headEndsOnItsEntry(start, in: fd) {
+            // Nothing after the head reads as the next entry, and the head does not end on the
+            // entry it names: it may be stale or torn. It is only a hint, so recount from the
+            // beginning before judging the log. (A head that does end on its entry is right,
+            // and a torn tail after it costs reading the tail, not the whole log.)
             let recounted = try scan(fd, from: State(count: 0, offset: 0, lastLeaf: AuditRecord.noPrevious), size: size)
             if recounted.offset > state.offset { state = recounted }
         }
@@ -180,13 +192,35 @@ public final class AuditStore: @unchecked Sendable {
             guard tail.contains(0) || !tail.contains(0x0A) else {
                 throw AuditError("the audit log is damaged at byte \(state.offset) (after entry \(Int64(state.count) - 1)): it holds text that is not the next entry; run `airlock audit verify`")
             }
-            guard ftruncate(fd, off_t(state.offset)) == 0, fsync(fd) == 0 else { throw .system("truncate", logPath) }
+            // Not cut here: the append writes its recovery record over it (see `append`).
             notes.append("discarded \(tail.count) bytes after entry \(Int64(state.count) - 1): an unfinished write by a process that stopped before it was acknowledged")
         }
         if !notes.isEmpty {
             state.pendingRecovery = [Self.recoveryRecord(notes.joined(separator: "; "), at: now())]
         }
         return state
+    }
+
+    /// Whether the line that ends at `head.offset` is entry `head.count - 1` with leaf hash
+    /// `head.lastLeaf`: read backwards from there, so it costs one entry, not the log.
+    func headEndsOnItsEntry(_ head: State, in fd: Int32) -> Bool {
+        guard head.offset > 0, head.count > 0 else { return false }
+        var window = 4096
+        while true {
+            let from = max(0, head.offset - window)
+            guard let bytes = try? readBytes(fd, from: from, count: head.offset - from), bytes.last == 0x0A else { return false }
+            let body = bytes.dropLast()
+            if let newline = body.lastIndex(of: 0x0A) {
+                return isEntry(body[(newline + 1)...], of: head)
+            }
+            if from == 0 { return isEntry(body, of: head) }
+            window *= 4
+        }
+    }
+
+    private func isEntry(_ line: ArraySlice<UInt8>, of head: State) -> Bool {
+        guard Hex.encode(Merkle.leafHash(line)) == head.lastLeaf, let record = try? AuditRecord(bytes: line) else { return false }
+        return record.index == head.count - 1
     }
 
     static func recoveryRecord(_ reason: String, at timestamp: String) -> AuditRecord {

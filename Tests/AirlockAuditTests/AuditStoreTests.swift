@@ -59,7 +59,11 @@ struct ScratchLog {
         #expect(try log.records().map(\.outcome) == [.allowed, .allowed, .allowed])
     }
 
-    @Test(arguments: [Array("{\"action\":{\"ki".utf8), [UInt8](repeating: 0, count: 700), Array("{\"index\":2".utf8) + [0, 0, 0, 0x0A] + [0, 0]])
+    @Test(arguments: [
+        Array("{\"action\":{\"ki".utf8), [UInt8](repeating: 0, count: 700), Array("{\"index\":2".utf8) + [0, 0, 0, 0x0A] + [0, 0],
+        // Longer than what the append writes over it: the rest is cut.
+        Array("{\"action\":{\"kind\":\"shell\",\"text\":\"".utf8) + [UInt8](repeating: 0x78, count: 9000),
+    ])
     func aTornTailIsDiscardedAndTheDiscardRecorded(_ torn: [UInt8]) throws {
         let log = ScratchLog()
         try log.store.append([ScratchLog.record("a"), ScratchLog.record("b")])
@@ -71,6 +75,33 @@ struct ScratchLog {
         #expect(records[2].door == .audit)
         #expect(records[2].reason.contains("discarded \(torn.count) bytes after entry 1"))
         #expect(records[3].action.text == "c")
+        #expect(try log.store.trailingBytes() == 0)
+        let report = try AuditVerifier(keys: [], checkSignature: { _, _, _ in false }).verify(log.store)
+        #expect(report.intact && report.entries == 4)
+    }
+
+    /// A torn tail after a good head is cut without recounting the log (which a head that
+    /// does not end on its entry needs): the check reads back the one entry before the head.
+    @Test func aHeadIsCheckedAgainstTheEntryItEndsOn() throws {
+        let log = ScratchLog()
+        let long = String(repeating: "y", count: 20_000)
+        try log.store.append([ScratchLog.record("a"), ScratchLog.record(long)])
+        try log.store.append([ScratchLog.record("b")])
+        let fd = open(log.store.logPath, O_RDONLY)
+        defer { close(fd) }
+        let ends = log.lines.map { $0.utf8.count + 1 }.reduce(into: [Int]()) { $0.append(($0.last ?? 0) + $1) }
+        let leaves = log.lines.map { Hex.encode(Merkle.leafHash(Array($0.utf8))) }
+        func head(_ count: UInt64, _ offset: Int, _ leaf: String) -> AuditStore.State {
+            AuditStore.State(count: count, offset: offset, lastLeaf: leaf)
+        }
+        #expect(log.store.headEndsOnItsEntry(head(1, ends[0], leaves[0]), in: fd), "the first entry, from the start of the file")
+        #expect(log.store.headEndsOnItsEntry(head(2, ends[1], leaves[1]), in: fd), "an entry longer than one read back")
+        #expect(log.store.headEndsOnItsEntry(head(3, ends[2], leaves[2]), in: fd))
+        #expect(!log.store.headEndsOnItsEntry(head(3, ends[2], leaves[1]), in: fd), "another entry's leaf")
+        #expect(!log.store.headEndsOnItsEntry(head(2, ends[2], leaves[2]), in: fd), "the wrong count")
+        #expect(!log.store.headEndsOnItsEntry(head(3, ends[2] - 5, leaves[2]), in: fd), "an offset inside a line")
+        #expect(!log.store.headEndsOnItsEntry(head(4, ends[2] + 100, leaves[2]), in: fd), "an offset past the end")
+        #expect(!log.store.headEndsOnItsEntry(head(0, 0, AuditRecord.noPrevious), in: fd))
     }
 
     @Test func damageThatIsNotATornWriteIsRefused() throws {
