@@ -492,11 +492,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             // Row caps hold a statement's end back until it is counted: the simple protocol's
             // one-statement round trip allows it, a pipeline of Executes does not (yet).
             if decision.verdict != .deny, GuardPlan.capped(decision) {
-                proxy.stats.statement(classes: statements.map(\.sqlClass.rawValue), denied: true)
                 prepared[parse.name] = nil
-                return injectRefusal(StatementDenial.refusal(
-                    "a rule caps how many rows this statement may change, and Airlock counts them only for a statement sent as a simple query",
-                    hint: "send it as a simple query (psql, or your driver's simple-protocol option), or ask for the rule's cap to be lifted"))
+                return refuseAndRecord(decision.denied(by: Self.extendedCapRule), context: context) { [self] error in injectRefusal(error) }
             }
             if decision.verdict == .allow {
                 // Judged and recorded at each Execute: parsing runs nothing.
@@ -652,14 +649,8 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             resume(after: promise.futureResult, classes: classes, then: then)
             return
         }
-        // Approvals with parameters: the person must see the values, and a prepared statement
-        // could run many times under one approval. Refuse before asking.
-        if outcome.decision.verdict == .ask, let parse, parse.name != "" || Self.hasParameters(parse) {
-            let error = StatementDenial.refusal(
-                "this statement needs a person's approval, and an approval covers one exact statement with its values",
-                hint: "send it as a simple query with the values written out (no $1 parameters, no named prepared statement); Airlock then opens an approval request for it")
-            proxy.stats.statement(classes: classes, denied: true)
-            return then(.refuse(error))
+        if outcome.decision.verdict == .ask, let parse, let rule = Self.unapprovable(parse, outcome.decision) {
+            return refuseAndRecord(outcome.decision.denied(by: rule), context: context) { then(.refuse($0)) }
         }
         let holding = proxy.approvalHold > .zero
         queueDeferredRecords()
@@ -812,6 +803,51 @@ final class ClientSession: ChannelInboundHandler, @unchecked Sendable {
             then(verdict)
             drain()
         }
+    }
+
+    // MARK: Refusals of the proxy's own
+
+    /// A statement sent over the extended protocol that a rule caps: the rows are counted only
+    /// for a simple Query.
+    static let extendedCapRule = MatchedRule(
+        id: "proxy-cap-needs-simple-query", kind: .analysis,
+        reason: "a rule caps how many rows this statement may change, and Airlock counts them only for a statement sent as a simple query",
+        suggestion: "send it as a simple query (psql, or your driver's simple-protocol option), or ask for the rule's cap to be lifted")
+
+    /// Why a statement that needs a person's approval cannot have one when it arrives in a
+    /// Parse, or nil when it can. Refused before a request is opened: a request nobody can
+    /// use is noise in a person's queue.
+    static func unapprovable(_ parse: Frontend.Parse, _ decision: Decision) -> MatchedRule? {
+        // The person must see the values, and a prepared statement could run many times
+        // under one approval.
+        if parse.name != "" || hasParameters(parse) {
+            return MatchedRule(
+                id: "proxy-approval-needs-exact-statement", kind: .analysis,
+                reason: "this statement needs a person's approval, and an approval covers one exact statement with its values",
+                suggestion: "send it as a simple query with the values written out (no $1 parameters, no named prepared statement); Airlock then opens an approval request for it")
+        }
+        // The journal's pre-images and snapshots are taken around a simple Query's one round
+        // trip; an approved change it cannot journal must not run without its way back.
+        if let kind = decision.commands.lazy.compactMap({ $0.command.sql?.kind }).first(where: { GuardPlan.journaled.contains($0) }) {
+            return MatchedRule(
+                id: "proxy-approval-needs-simple-query", kind: .analysis,
+                reason: "this \(kind) needs a person's approval, and Airlock journals an approved \(kind) (so `airlock undo` can restore it) only when it is sent as a simple query",
+                suggestion: "send it as a simple query (psql, or your driver's simple-protocol option); Airlock then opens an approval request for it")
+        }
+        return nil
+    }
+
+    /// Records a refusal the proxy makes (not the policy) in the audit log, like any denial,
+    /// then answers with it; later messages wait, as behind any decision.
+    private func refuseAndRecord(_ denied: Decision, context: Context, then: @escaping (ErrorFields) -> Void) {
+        let classes = denied.commands.compactMap { $0.command.sql?.sqlClass.rawValue }
+        queueDeferredRecords()
+        blocking({ [proxy] () -> Verdict in
+            try? proxy.gate.flush()
+            return .refuse(StatementDenial.error(for: proxy.gate.finish(denied, context: context)))
+        }, classes: classes, then: { verdict in
+            if case .refuse(let error) = verdict { then(error) }
+        })
     }
 
     static func hasParameters(_ parse: Frontend.Parse) -> Bool {

@@ -3,6 +3,7 @@ import AirlockCore
 import AirlockJournal
 import AirlockPolicyFile
 import AirlockPostgresWire
+import AirlockState
 import Foundation
 import Testing
 
@@ -176,6 +177,36 @@ extension GuardTests {
         #expect(frames.errors.first?.code == "42501")
         #expect(frames.errors.first?.message?.contains("simple query") == true)
         #expect(try fixture.server.psql("SELECT count(*) FROM t") == "10")
+        let record = try #require(try fixture.auditRecords().last { $0["action"]?["text"]?.string == "DELETE FROM t WHERE id > 0" })
+        #expect(record["decision"]?.string == "blocked")
+        #expect(record["matched_rule"]?["id"]?.string == "proxy-cap-needs-simple-query")
+    }
+
+    /// An approved UPDATE, DELETE, DROP TABLE or TRUNCATE runs only with its journal entry,
+    /// which the proxy writes around a simple Query: over the extended protocol the statement
+    /// is refused (and recorded) before anyone is asked, and nothing changes.
+    @Test(arguments: ["DELETE FROM t WHERE id <= 10", "UPDATE t SET v = 'x'", "TRUNCATE t", "DROP TABLE t"])
+    func anApprovalTheJournalCannotCoverIsRefusedBeforeAnyoneIsAsked(_ statement: String) throws {
+        let fixture = try ProxyFixture(policy: Self.approvalPolicy, approvalHold: 300)
+        try fixture.server.psql(Self.table)
+        let before = try fixture.server.psql(Self.checksum)
+        let client = try fixture.wire()
+        try client.send([
+            Frontend.Parse(name: "", text: statement).frame, Frontend.Bind(portal: "", statement: "").frame,
+            Frontend.execute(portal: ""), PostgresFrame("S"),
+        ])
+        let frames = try client.receiveUntilReady()
+        let error = try #require(frames.errors.first)
+        #expect(error.code == "42501")
+        #expect(error.message?.contains("only when it is sent as a simple query") == true, "\(error.message ?? "")")
+        #expect(error["D"]?.contains("rule proxy-approval-needs-simple-query") == true, "\(error["D"] ?? "")")
+        #expect(try fixture.server.psql(Self.checksum) == before)
+        let store = SQLiteStore(path: fixture.home.path + "/state.sqlite")
+        #expect(try store.read { try $0.openRequests(at: StateClock.now()) }.isEmpty, "nobody is asked")
+        let record = try #require(try fixture.auditRecords().last { $0["action"]?["text"]?.string == statement })
+        #expect(record["decision"]?.string == "blocked")
+        // The session goes on.
+        #expect(try client.query("SELECT count(*) FROM t").firstColumn == ["52"])
     }
 }
 

@@ -163,6 +163,9 @@ import Testing
         let frames = try client.receiveUntilReady()
         #expect(frames.types == "EZ")
         #expect(frames.errors.first?.message?.contains("one exact statement with its values") == true)
+        let record = try #require(try fixture.auditRecords().last { $0["action"]?["text"]?.string == "UPDATE plans SET plan = $1 WHERE id = $2" })
+        #expect(record["decision"]?.string == "blocked")
+        #expect(record["matched_rule"]?["id"]?.string == "proxy-approval-needs-exact-statement")
     }
 
     // MARK: Extended protocol
