@@ -16,10 +16,10 @@ import Synchronization
 ///
 /// Appends take an exclusive `flock` on the log, write the batch with one `pwrite`, `fsync`,
 /// and only then return: an entry is durable before anyone acts on it. A crash mid-write leaves
-/// at most an unfinished last line (the batch was never acknowledged); the next append writes a
-/// record that it discarded it over it, and cuts what is left before the same `fsync`. Anything
-/// else that does not read back as the entries the head promises is damage, not a torn write,
-/// and is refused rather than repaired.
+/// at most an unfinished last line (the batch was never acknowledged). The next append discards
+/// it: its batch, led by a record of the discard, is written over those bytes, and what is left
+/// of them is cut before the same `fsync`. Anything else that does not read back as the entries
+/// the head promises is damage, not a torn write, and is refused rather than repaired.
 public final class AuditStore: @unchecked Sendable {
     public let directory: String
     public var logPath: String { directory + "/log.jsonl" }
